@@ -1,0 +1,59 @@
+/**
+ * Every error a user can cause by what they wrote derives from DvcError: the message is
+ * complete (file, stage, key, what to do) and is shown without a stack trace.
+ * The class names follow DVC's exception classes, so messages can be compared with DVC's.
+ */
+export class DvcError extends Error {
+  override name = 'DvcError';
+  constructor(message: string, readonly file?: string) {
+    super(message);
+  }
+}
+
+/** Templating failed: `failed to parse 'stages.x.cmd' in 'dvc.yaml': ...`. */
+export class ResolveError extends DvcError {
+  override name = 'ResolveError';
+}
+
+/** A file DVC reads could not be parsed (YAML syntax, encoding, missing file). */
+export class ParseError extends DvcError {
+  override name = 'ParseError';
+}
+
+/** The dvc.yaml / dvc.lock / .dvc structure does not match DVC's schema. */
+export class YAMLValidationError extends DvcError {
+  override name = 'YAMLValidationError';
+  constructor(message: string, readonly details: string[], file?: string) {
+    super(details.length ? `${message}\n${details.map((d) => `  ${d}`).join('\n')}` : message, file);
+  }
+}
+
+/** A stage definition DVC loads but refuses (for example a `.dvc` file as an output). */
+export class StageLoadError extends DvcError {
+  override name = 'StageLoadError';
+}
+
+/** A path that leaves the workspace. */
+export class PathOutsideWorkspaceError extends DvcError {
+  override name = 'PathOutsideWorkspaceError';
+}
+
+export class CyclicGraphError extends DvcError {
+  override name = 'CyclicGraphError';
+}
+
+export class OutputDuplicationError extends DvcError {
+  override name = 'OutputDuplicationError';
+}
+
+export class OverlappingOutputPathsError extends DvcError {
+  override name = 'OverlappingOutputPathsError';
+}
+
+export class StagePathAsOutputError extends DvcError {
+  override name = 'StagePathAsOutputError';
+}
+
+export function isDvcError(error: unknown): error is DvcError {
+  return error instanceof DvcError;
+}

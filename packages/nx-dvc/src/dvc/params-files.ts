@@ -1,0 +1,67 @@
+import { readFileSync, statSync } from 'node:fs';
+import { parse as parseToml } from 'smol-toml';
+import { ParseError } from './errors';
+import { parseJson } from './json-load';
+const parsePythonParams = (text: string): unknown => require('./params-python').parsePythonParams(text);
+import { PyDate, PyFloat } from './py-value';
+import { decodeUtf8, loadYaml } from './yaml-load';
+
+/**
+ * Reads a params or vars file the way DVC picks a reader: by lower-cased suffix,
+ * `.json`, `.toml`, `.py`, and YAML for anything else.
+ */
+export function parseParamsText(text: string, relpath: string): unknown {
+  const suffix = relpath.slice(relpath.lastIndexOf('.')).toLowerCase();
+  const unreadable = (error: unknown): never => {
+    throw new ParseError(`unable to read: '${relpath}', ${(error as Error).message}`, relpath);
+  };
+  switch (suffix) {
+    case '.json':
+      try {
+        return parseJson(text);
+      } catch (error) {
+        return unreadable(error);
+      }
+    case '.toml':
+      try {
+        return fromToml(parseToml(text, { integersAsBigInt: true }));
+      } catch (error) {
+        return unreadable(error);
+      }
+    case '.py':
+      try {
+        return parsePythonParams(text);
+      } catch (error) {
+        return unreadable(error);
+      }
+    default:
+      return loadYaml(text, relpath).data;
+  }
+}
+
+export function readParamsFile(absPath: string, relpath: string): unknown {
+  return parseParamsText(decodeUtf8(readFileSync(absPath), relpath), relpath);
+}
+
+export type PathKind = 'file' | 'dir' | 'missing';
+
+export function pathKind(absPath: string): PathKind {
+  const stat = statSync(absPath, { throwIfNoEntry: false });
+  if (!stat) return 'missing';
+  return stat.isDirectory() ? 'dir' : 'file';
+}
+
+/** tomlkit unwraps to Python ints and floats; smol-toml's bigints mark the ints. */
+function fromToml(value: unknown): unknown {
+  if (typeof value === 'bigint') return Number(value);
+  if (typeof value === 'number') return Number.isInteger(value) ? new PyFloat(value) : value;
+  if (value instanceof Date) return new PyDate(value.toISOString());
+  if (Array.isArray(value)) return value.map(fromToml);
+  if (value && typeof value === 'object') {
+    if (typeof (value as { toISOString?: unknown }).toISOString === 'function') {
+      return new PyDate(String(value));
+    }
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fromToml(v)]));
+  }
+  return value;
+}

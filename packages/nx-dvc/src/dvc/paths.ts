@@ -1,0 +1,36 @@
+import { posix } from 'node:path';
+
+/** Repository paths are POSIX, relative to the workspace root, '' or '.' for the root. */
+export function joinPath(base: string, path: string): string {
+  if (path.startsWith('/')) return path;
+  return base && base !== '.' ? `${base}/${path}` : path;
+}
+
+/** `posixpath.normpath`: collapses `.` and `..`, keeps leading `..`, '' becomes '.'. */
+export function normPath(path: string): string {
+  return posix.normalize(path === '' ? '.' : path).replace(/(.)\/$/, '$1');
+}
+
+export function dirName(path: string): string {
+  const dir = posix.dirname(path);
+  return dir === '.' ? '' : dir;
+}
+
+/** Path of `path` (repo-relative) as seen from `from` (repo-relative), like `os.path.relpath`. */
+export function relPath(path: string, from: string): string {
+  return posix.relative(from || '.', path || '.') || '.';
+}
+
+/** True when a normalised repo-relative path climbs above the workspace root. */
+export function escapesRoot(normalised: string): boolean {
+  return normalised === '..' || normalised.startsWith('../');
+}
+
+/** Component-wise split, for trie matching (`data2` is not inside `data`). */
+export function pathParts(normalised: string): string[] {
+  return normalised === '.' ? [] : normalised.split('/');
+}
+
+export function isUrl(path: string): boolean {
+  return /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//.test(path) || path.startsWith('remote://');
+}

@@ -1,0 +1,21 @@
+#!/usr/bin/env node
+// Runs every test of the repository with Node's test runner: unit and corpus tests from
+// TypeScript sources (through tsx), then the end-to-end tests against the packed plugin.
+import { spawnSync } from 'node:child_process';
+import fg from 'fast-glob';
+
+const only = process.argv.slice(2);
+const files = only.length
+  ? only
+  : fg.sync(['packages/*/src/**/*.spec.ts', 'packages/*/test/**/*.spec.ts', 'e2e/**/*.spec.ts', 'tools/**/*.spec.ts'], {
+      ignore: ['**/node_modules/**'],
+    }).sort();
+
+const needsBuild = files.some((f) => f.startsWith('e2e/'));
+if (needsBuild) run('npm', ['run', 'build', '--silent']);
+run(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files]);
+
+function run(cmd, args) {
+  const result = spawnSync(cmd, args, { stdio: 'inherit' });
+  if (result.status !== 0) process.exit(result.status ?? 1);
+}
