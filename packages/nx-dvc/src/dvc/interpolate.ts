@@ -18,6 +18,7 @@ export interface Match {
 }
 
 export function findMatches(template: string): Match[] {
+  if (!template.includes('${')) return [];
   return [...template.matchAll(KEY_PATTERN)].map((m) => ({
     start: m.index!,
     end: m.index! + m[0].length,

@@ -8,6 +8,7 @@ export function joinPath(base: string, path: string): string {
 
 /** `posixpath.normpath`: collapses `.` and `..`, keeps leading `..`, '' becomes '.'. */
 export function normPath(path: string): string {
+  if (path && !/(^|\/)\.{1,2}(\/|$)|\/\/|\/$/.test(path)) return path;
   return posix.normalize(path === '' ? '.' : path).replace(/(.)\/$/, '$1');
 }
 

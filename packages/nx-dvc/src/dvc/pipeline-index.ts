@@ -69,9 +69,16 @@ export function buildIndex(
 ): PipelineIndex {
   const pipelines: FileResult[] = [];
   const skipped: string[] = [];
+  const outsByDir = new Map<string, string[]>();
   for (const file of [...pipelineFiles].sort(walkOrder)) {
-    if (isInsideAncestorOutput(file, pipelines)) skipped.push(file);
-    else pipelines.push(load(file));
+    if (isInsideAncestorOutput(file, outsByDir)) {
+      skipped.push(file);
+      continue;
+    }
+    const result = load(file);
+    pipelines.push(result);
+    const outs = (result.pipeline?.stages ?? []).flatMap((stage) => stage.outs.map((out) => out.repoPath));
+    outsByDir.set(dirName(file), outs);
   }
   const dataSources = [...dvcFiles].sort(walkOrder).map((file) => tryLoadDataSource(root, file));
   const stages = [
@@ -88,10 +95,12 @@ export function buildIndex(
   return index;
 }
 
-function isInsideAncestorOutput(file: string, loaded: FileResult[]): boolean {
-  return loaded.some(({ file: other, pipeline }) => {
-    const dir = dirName(other);
-    if (dir && !file.startsWith(`${dir}/`)) return false;
-    return (pipeline?.stages ?? []).some((stage) => stage.outs.some((out) => file.startsWith(`${out.repoPath}/`)));
-  });
+/** DVC walks top-down and does not descend into the outputs of pipelines it already loaded. */
+function isInsideAncestorOutput(file: string, outsByDir: Map<string, string[]>): boolean {
+  const parts = pathParts(dirName(file) || '.');
+  for (let depth = 0; depth < parts.length; depth++) {
+    const outs = outsByDir.get(parts.slice(0, depth).join('/'));
+    if (outs?.some((out) => file.startsWith(`${out}/`))) return true;
+  }
+  return false;
 }

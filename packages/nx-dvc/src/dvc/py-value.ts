@@ -12,9 +12,12 @@ export class PyFloat {
   toJSON(): number {
     return this.value;
   }
-  /** A float used as a map key reads as Python writes it (`0.0`). */
+  /** A float used as a map key reads as Python writes it (`0.0`); the tag lets js-yaml call toString. */
   toString(): string {
     return pyFloatRepr(this.value);
+  }
+  get [Symbol.toStringTag](): string {
+    return 'PyFloat';
   }
 }
 
@@ -26,6 +29,9 @@ export class PyDate {
   }
   toString(): string {
     return this.text;
+  }
+  get [Symbol.toStringTag](): string {
+    return 'PyDate';
   }
 }
 
