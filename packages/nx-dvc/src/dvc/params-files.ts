@@ -2,7 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { parse as parseToml } from 'smol-toml';
 import { ParseError } from './errors';
 import { parseJson } from './json-load';
-const parsePythonParams = (text: string): unknown => require('./params-python').parsePythonParams(text);
+import { parsePythonParams } from './params-python';
 import { PyDate, PyFloat } from './py-value';
 import { decodeUtf8, loadYaml } from './yaml-load';
 

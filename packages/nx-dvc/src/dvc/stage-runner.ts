@@ -1,0 +1,53 @@
+import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { basename } from 'node:path';
+import type { Stage } from './stage';
+
+/** A list runs item by item; a string runs line by line, each line in its own shell (not one script). */
+export function commandLines(cmd: string | string[] | undefined): string[] {
+  if (cmd === undefined) return [];
+  if (Array.isArray(cmd)) return cmd.map(String);
+  return cmd.split(/\r\n|\r|\n/).filter((line, i, all) => line !== '' || i < all.length - 1);
+}
+
+/** `$SHELL` (else /bin/sh) with the flags DVC passes to skip rc files. */
+export function shellInvocation(line: string, shell = process.env.SHELL || '/bin/sh'): [string, string[]] {
+  const name = basename(shell);
+  const flags = name === 'bash' ? ['--noprofile', '--norc'] : name === 'zsh' ? ['--no-rcs'] : [];
+  return [shell, [...flags, '-c', line]];
+}
+
+export class CommandFailedError extends Error {
+  constructor(readonly line: string, readonly code: number) {
+    super(`failed to run: ${line}, exited with ${code}`);
+  }
+}
+
+/** Deletes every output except `persist: true` ones, as DVC does before running a stage. */
+export function removeOutputs(root: string, stage: Stage): void {
+  for (const out of stage.outs) {
+    if (!out.persist) rmSync(`${root}/${out.repoPath}`, { recursive: true, force: true });
+  }
+}
+
+/** Runs the stage's command lines in its wdir; the first failure stops the stage. */
+export async function runCommands(root: string, stage: Stage, log: (line: string) => void): Promise<void> {
+  for (const line of commandLines(stage.cmd)) {
+    log(`> ${line}`);
+    const code = await runLine(root, stage, line);
+    if (code !== 0) throw new CommandFailedError(line, code);
+  }
+}
+
+function runLine(root: string, stage: Stage, line: string): Promise<number> {
+  const [shell, args] = shellInvocation(line);
+  return new Promise((resolve, reject) => {
+    const child = spawn(shell, args, {
+      cwd: `${root}/${stage.wdir}`,
+      stdio: 'inherit',
+      env: { ...process.env, DVC_ROOT: process.env.DVC_ROOT ?? root, DVC_STAGE: stage.addressing },
+    });
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+  });
+}

@@ -1,0 +1,13 @@
+import type { CreateNodes } from '@nx/devkit';
+import { createDvcNodes, PIPELINE_GLOB } from './plugin/create-nodes';
+import type { NxDvcPluginOptions } from './plugin/options';
+
+export const name = 'nx-dvc';
+
+/** Every dvc.yaml becomes a project with one target per stage; `.dvc` files join the graph. */
+export const createNodes: CreateNodes<NxDvcPluginOptions> = [PIPELINE_GLOB, createDvcNodes];
+
+/** Nx 21 looks for this name; Nx 22+ reads `createNodes` with the same signature. */
+export const createNodesV2 = createNodes;
+
+export type { NxDvcPluginOptions } from './plugin/options';

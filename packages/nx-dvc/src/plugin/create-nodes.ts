@@ -1,0 +1,241 @@
+import { readFileSync } from 'node:fs';
+import type { CreateNodesContext, CreateNodesResult, ProjectConfiguration, TargetConfiguration } from '@nx/devkit';
+import { calculateHashesForCreateNodes, hashObject, workspaceDataDirectory } from '@nx/devkit/internal';
+import { readParsingConfig } from '../dvc/dvc-config';
+import { DvcError } from '../dvc/errors';
+import { dirName } from '../dvc/paths';
+import { buildIndex, tryLoadPipeline, type FileResult, type PipelineIndex } from '../dvc/pipeline-index';
+import { lookupParam, readParamsValues, type ParamsValues } from '../dvc/params-values';
+import { diskHost, type ResolverHost } from '../dvc/resolver';
+import type { Stage } from '../dvc/stage';
+import { buildGraph } from '../dvc/graph';
+import { isPlainObject } from '../dvc/py-value';
+import { loadYaml } from '../dvc/yaml-load';
+import { InferenceCache, inferenceCachePath, type CachedPipeline } from './inference-cache';
+import { normalizeOptions, type NormalizedOptions, type NxDvcPluginOptions } from './options';
+import { identifyPipelineProject } from './project-names';
+import { commandText, createStageTarget } from './stage-target';
+import { PLUGIN_VERSION } from './plugin-version';
+
+export const PIPELINE_GLOB = '**/{dvc.yaml,*.dvc}';
+
+type Results = Array<readonly [string, CreateNodesResult]>;
+
+export async function createDvcNodes(
+  configFiles: readonly string[],
+  rawOptions: NxDvcPluginOptions | undefined,
+  context: CreateNodesContext,
+): Promise<Results> {
+  const options = normalizeOptions(rawOptions);
+  const root = context.workspaceRoot;
+  const pipelineFiles = configFiles.filter((f) => f === 'dvc.yaml' || f.endsWith('/dvc.yaml'));
+  const pointerFiles = configFiles.filter((f) => f.endsWith('.dvc'));
+  const cache = new InferenceCache(inferenceCachePath(workspaceDataDirectory, hashObject({ ...options, PLUGIN_VERSION })));
+  try {
+    const loaded = await loadPipelines(pipelineFiles, cache, options, context);
+    const index = buildIndex(root, pipelineFiles, pointerFiles, (file) => loaded.get(file)!.result);
+    const graph = graphWithoutBrokenFiles(index);
+    warnAboutErrors(index, graph.broken);
+    return projectsFor(index, graph, loaded, options, root);
+  } finally {
+    cache.retain(new Set(pipelineFiles));
+    cache.save();
+  }
+}
+
+/** Loads every dvc.yaml, reusing cached results whose project files have not changed. */
+async function loadPipelines(
+  files: string[],
+  cache: InferenceCache,
+  options: NormalizedOptions,
+  context: CreateNodesContext,
+): Promise<Map<string, CachedPipeline>> {
+  const root = context.workspaceRoot;
+  const roots = files.map((f) => dirName(f) || '.');
+  const extraGlobs = files.map((f) => [...cache.externalReadsOf(f), '.dvc/config']);
+  const hashes = await calculateHashesForCreateNodes(roots, options, context, extraGlobs);
+  const config = readParsingConfig(root);
+  const loaded = new Map<string, CachedPipeline>();
+  files.forEach((file, i) => {
+    const hash = hashes[i];
+    let entry = cache.get(file, hash);
+    if (!entry) {
+      entry = loadFresh(root, file, roots[i], hash, config);
+      cache.set(file, entry);
+    }
+    loaded.set(file, entry);
+  });
+  return loaded;
+}
+
+function loadFresh(root: string, file: string, projectRoot: string, hash: string, config: ReturnType<typeof readParsingConfig>): CachedPipeline {
+  const reads = new Set<string>();
+  const disk = diskHost(root);
+  const host: ResolverHost = {
+    kind: (path) => (reads.add(path), disk.kind(path)),
+    readParams: (path) => (reads.add(path), disk.readParams(path)),
+  };
+  const result = tryLoadPipeline(host, root, file, config);
+  const paramsValues: Record<string, ParamsValues | undefined> = {};
+  for (const stage of result.pipeline?.stages ?? []) {
+    for (const params of stage.params) {
+      if (params.repoPath in paramsValues) continue;
+      reads.add(params.repoPath);
+      try {
+        paramsValues[params.repoPath] = readParamsValues(root, { ...params, keys: [] });
+      } catch (error) {
+        if (!(error instanceof DvcError)) throw error;
+        paramsValues[params.repoPath] = { __unreadable: error.message };
+      }
+    }
+  }
+  const externalReads = projectRoot === '.' ? [] : [...reads].filter((p) => !p.startsWith(`${projectRoot}/`));
+  return { hash, result, externalReads, paramsValues };
+}
+
+/**
+ * DVC refuses the whole repository when its stage graph is invalid (a cycle, a duplicated output).
+ * We keep every other pipeline usable: the files the error names are set aside, and their
+ * targets report the error when run.
+ */
+function graphWithoutBrokenFiles(index: PipelineIndex) {
+  const broken = new Map<string, DvcError>();
+  let error = index.graphError;
+  let graph = index.graph;
+  while (error) {
+    broken.set(error.file ?? '', error);
+    const stages = [...index.pipelines, ...index.dataSources]
+      .filter((r) => !broken.has(r.file))
+      .flatMap((r) => r.pipeline?.stages ?? (r.stage ? [r.stage] : []));
+    try {
+      graph = buildGraph(stages);
+      error = undefined;
+    } catch (next) {
+      if (!(next instanceof DvcError) || broken.has(next.file ?? '')) throw next;
+      error = next;
+    }
+  }
+  return { graph: graph!, broken };
+}
+
+function projectsFor(
+  index: PipelineIndex,
+  { graph, broken }: ReturnType<typeof graphWithoutBrokenFiles>,
+  loaded: Map<string, CachedPipeline>,
+  options: NormalizedOptions,
+  root: string,
+): Results {
+  const identities = new Map(
+    index.pipelines.map((r) => [r.file, identifyPipelineProject(root, dirName(r.file) || '.', options.rootProjectName)]),
+  );
+  const stageProject = (stage: Stage) =>
+    `${identities.get(stage.file)!.name}${options.stageProjectSeparator}${stage.name}`;
+  const results: Results = [];
+  for (const result of index.pipelines) {
+    const identity = identities.get(result.file)!;
+    const projectRoot = dirName(result.file) || '.';
+    const error = result.error ?? broken.get(result.file);
+    const projects: Record<string, Omit<ProjectConfiguration, 'root'> & { root?: string }> = {};
+    const pipelineProject: Omit<ProjectConfiguration, 'root'> = {
+      ...(identity.existing ? {} : { name: identity.name }),
+      tags: ['dvc:pipeline'],
+      targets: error ? errorTargets(result, error, options, root) : aliasTargets(result, stageProject, options),
+    };
+    projects[projectRoot] = pipelineProject;
+    if (!error) {
+      const values = loaded.get(result.file)!.paramsValues;
+      for (const stage of result.pipeline!.stages) {
+        const upstream = graph.upstream.get(stage) ?? [];
+        const target = createStageTarget(stage, {
+          upstreamProjects: upstream.filter((s) => s.name !== undefined && identities.has(s.file)).map(stageProject),
+          pointerFiles: upstream.filter((s) => s.name === undefined).map((s) => s.file),
+          generatedParamsFiles: new Set(stage.params.map((p) => p.repoPath).filter((p) => graph.trie.prefixes(p.split('/')).length > 0)),
+          paramsValues: Object.fromEntries(stage.params.map((p) => [p.repoPath, selectValues(values[p.repoPath], p.keys)])),
+          stageTargetName: options.stageTargetName,
+        });
+        projects[stageProjectRoot(projectRoot, stage.name!)] = {
+          name: stageProject(stage),
+          tags: ['dvc:stage'],
+          targets: { [options.stageTargetName]: target },
+          metadata: { description: `DVC stage '${stage.addressing}'`, technologies: ['dvc'] },
+        };
+      }
+    }
+    results.push([result.file, { projects: projects as CreateNodesResult['projects'] }]);
+  }
+  return results;
+}
+
+/** A stage project's root exists only in the graph; `.nx-dvc` keeps it clear of real folders. */
+function stageProjectRoot(projectRoot: string, stage: string): string {
+  return `${projectRoot === '.' ? '' : `${projectRoot}/`}.nx-dvc/${stage}`;
+}
+
+function selectValues(values: ParamsValues | undefined, keys: string[]): ParamsValues | undefined {
+  if (!values || keys.length === 0 || '__unreadable' in values) return values;
+  return Object.fromEntries(keys.map((k) => [k, lookupParam(values, k)]));
+}
+
+/**
+ * On the pipeline's project: one target per stage (`train`, `train@small`), one per foreach or
+ * matrix group (`train` runs all `train@*`), and `repro` for the whole dvc.yaml. Each is a no-op
+ * that depends on the stage projects' targets, as Nx's own atomized targets do.
+ */
+function aliasTargets(result: FileResult, stageProject: (s: Stage) => string, options: NormalizedOptions) {
+  const pipeline = result.pipeline!;
+  const targets: Record<string, TargetConfiguration> = {};
+  const alias = (stages: Stage[], description: string): TargetConfiguration => ({
+    executor: 'nx:noop',
+    dependsOn: stages.map((s) => ({ projects: stageProject(s), target: options.stageTargetName })),
+    metadata: { description, technologies: ['dvc'] },
+  });
+  for (const stage of pipeline.stages) targets[stage.name!] = alias([stage], stage.desc ?? commandText(stage));
+  const groups = new Map<string, Stage[]>();
+  for (const stage of pipeline.stages) {
+    const group = pipeline.groups[stage.name!];
+    if (group) groups.set(group, [...(groups.get(group) ?? []), stage]);
+  }
+  for (const [group, stages] of groups) {
+    targets[group] ??= alias(stages, `All stages of '${group}': ${stages.map((s) => s.name).join(', ')}`);
+  }
+  targets[options.pipelineTargetName] ??= alias(pipeline.stages, `Reproduce every stage of ${result.file}, like \`dvc repro\``);
+  return targets;
+}
+
+/** A broken dvc.yaml still gets targets, so that running them says what is wrong. */
+function errorTargets(result: FileResult, error: DvcError, options: NormalizedOptions, root: string) {
+  const target: TargetConfiguration = {
+    executor: 'nx-dvc:invalid-pipeline',
+    options: { message: error.message },
+    cache: false,
+    metadata: { description: `${result.file} is invalid: ${error.message.split('\n')[0]}`, technologies: ['dvc'] },
+  };
+  const names = rawStageNames(result, root);
+  return Object.fromEntries([...names, options.pipelineTargetName].map((name) => [name, target]));
+}
+
+/** Stage names as written, when the file is at least readable YAML. */
+function rawStageNames(result: FileResult, root: string): string[] {
+  if (result.pipeline) return result.pipeline.stages.map((s) => s.name!);
+  try {
+    const { stages } = loadYaml(readFileSync(`${root}/${result.file}`, 'utf8'), result.file).data as { stages?: unknown };
+    return isPlainObject(stages) ? Object.keys(stages) : [];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * One line per problem on stderr, on every Nx command, so the mistake is seen where it is made.
+ * Throwing would stop Nx for every project of the workspace, DVC or not.
+ */
+function warnAboutErrors(index: PipelineIndex, broken: Map<string, DvcError>): void {
+  const errors = [
+    ...index.pipelines.flatMap((r) => (r.error ? [r.error] : [])),
+    ...index.dataSources.flatMap((r) => (r.error ? [r.error] : [])),
+    ...broken.values(),
+  ];
+  for (const error of errors) {
+    console.warn(`nx-dvc: ${error.file ? `${error.file}: ` : ''}${error.message.replace(/\n/g, '\n  ')}`);
+  }
+}

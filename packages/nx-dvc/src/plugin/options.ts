@@ -1,0 +1,22 @@
+/** Options of the `nx-dvc` entry in nx.json `plugins`. */
+export interface NxDvcPluginOptions {
+  /** Name of the target that runs one stage, on each stage's project. Default `repro`. */
+  stageTargetName?: string;
+  /** Name of the target that runs every stage of a dvc.yaml, on the pipeline's project. Default `repro`. */
+  pipelineTargetName?: string;
+  /** Separator between a pipeline's project name and a stage name in stage project names. Default `--`. */
+  stageProjectSeparator?: string;
+  /** Project name for a dvc.yaml at the workspace root without project.json/package.json. Default `dvc`. */
+  rootProjectName?: string;
+}
+
+export type NormalizedOptions = Required<NxDvcPluginOptions>;
+
+export function normalizeOptions(options: NxDvcPluginOptions | undefined): NormalizedOptions {
+  return {
+    stageTargetName: options?.stageTargetName ?? 'repro',
+    pipelineTargetName: options?.pipelineTargetName ?? 'repro',
+    stageProjectSeparator: options?.stageProjectSeparator ?? '--',
+    rootProjectName: options?.rootProjectName ?? 'dvc',
+  };
+}

@@ -1,0 +1,92 @@
+import { createHash } from 'node:crypto';
+import type { TargetConfiguration } from '@nx/devkit';
+import type { ParamsValues } from '../dvc/params-values';
+import type { Stage } from '../dvc/stage';
+import { PLUGIN_VERSION } from './plugin-version';
+
+export interface StageTargetContext {
+  /** Names of the stage projects this stage depends on (graph edges to pipeline stages). */
+  upstreamProjects: string[];
+  /** `.dvc` pointer files whose outputs this stage reads. */
+  pointerFiles: string[];
+  /** Params files produced by an upstream stage: hashed from disk, not from inference-time values. */
+  generatedParamsFiles: Set<string>;
+  /** Values of the params this stage tracks, per params file (undefined: file missing). */
+  paramsValues: Record<string, ParamsValues | undefined>;
+  stageTargetName: string;
+}
+
+export interface StageTargetOptions {
+  dvcFile: string;
+  stage: string;
+  fingerprint: string;
+}
+
+/**
+ * The Nx target that runs one stage. Nx hashes every target of a project into each of its tasks
+ * (name, executor, options, outputs), so each stage lives alone in its own project: editing,
+ * adding or removing a sibling stage then leaves this task's hash untouched. Everything that
+ * should invalidate the stage is either a file input or folded into `options.fingerprint`.
+ */
+export function createStageTarget(stage: Stage, ctx: StageTargetContext): TargetConfiguration<StageTargetOptions> {
+  const neverCached = stage.alwaysChanged || (stage.deps.length === 0 && stage.outs.length === 0);
+  return {
+    executor: 'nx-dvc:stage',
+    options: { dvcFile: stage.file, stage: stage.name!, fingerprint: fingerprintOf(stage, ctx) },
+    cache: !neverCached,
+    inputs: stageInputs(stage, ctx),
+    outputs: stage.outs.map((out) => `{workspaceRoot}/${out.repoPath}`),
+    dependsOn: stage.frozen ? [] : ctx.upstreamProjects.map((project) => ({ projects: project, target: ctx.stageTargetName })),
+    metadata: {
+      description: stage.desc ?? commandText(stage),
+      technologies: ['dvc'],
+      help: { command: commandText(stage), example: {} },
+    },
+  };
+}
+
+export function commandText(stage: Stage): string {
+  return Array.isArray(stage.cmd) ? stage.cmd.join(' && ') : String(stage.cmd ?? '');
+}
+
+/**
+ * File inputs for every dep. Plain filesets see git-tracked files (and drive `nx affected`);
+ * `includeIgnored` filesets hash gitignored data from disk, after any upstream stage wrote it.
+ * A frozen stage ignores its deps, as DVC does.
+ */
+function stageInputs(stage: Stage, ctx: StageTargetContext) {
+  const inputs: TargetConfiguration['inputs'] = [];
+  if (!stage.frozen) {
+    for (const dep of stage.deps) {
+      if (dep.repoPath === undefined) continue;
+      const path = dep.repoPath === '.' ? '' : `${dep.repoPath}/`;
+      inputs.push(`{workspaceRoot}/${dep.repoPath}`, `{workspaceRoot}/${path}**/*`);
+      inputs.push({ fileset: `{workspaceRoot}/${dep.repoPath}`, includeIgnored: true });
+      inputs.push({ fileset: `{workspaceRoot}/${path}**`, includeIgnored: true });
+    }
+    for (const file of ctx.pointerFiles) inputs.push(`{workspaceRoot}/${file}`);
+    for (const params of stage.params) {
+      if (ctx.generatedParamsFiles.has(params.repoPath)) {
+        inputs.push({ fileset: `{workspaceRoot}/${params.repoPath}`, includeIgnored: true });
+      }
+    }
+  }
+  inputs.push({ externalDependencies: [] });
+  return inputs;
+}
+
+/** What DVC compares besides files: the resolved definition and the tracked params values. */
+function fingerprintOf(stage: Stage, ctx: StageTargetContext): string {
+  const definition = {
+    plugin: PLUGIN_VERSION,
+    cmd: stage.cmd,
+    wdir: stage.wdir,
+    deps: stage.deps.map((d) => d.path),
+    outs: stage.outs,
+    params: stage.params,
+    frozen: stage.frozen,
+    alwaysChanged: stage.alwaysChanged,
+    values: stage.frozen ? undefined : stage.params.map((p) => (ctx.generatedParamsFiles.has(p.repoPath) ? null : ctx.paramsValues[p.repoPath] ?? 'missing')),
+  };
+  return createHash('sha256').update(JSON.stringify(definition)).digest('hex').slice(0, 32);
+}
