@@ -1,0 +1,167 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import fg from 'fast-glob';
+
+/**
+ * A real Nx workspace in a temp folder: the packed nx-dvc tarball installed from npm with nx 24,
+ * git initialised, the real `nx` binary driven as a child process. Nothing is mocked.
+ */
+const REPO_ROOT = resolve(__dirname, '../..');
+const PACKAGE_DIR = join(REPO_ROOT, 'packages/nx-dvc');
+const NX_VERSION = '24.0.6';
+const E2E_BASE = join(tmpdir(), 'nx-dvc-e2e');
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  output: string;
+}
+
+export class Workspace {
+  constructor(readonly root: string) {}
+
+  path(...parts: string[]): string {
+    return join(this.root, ...parts);
+  }
+
+  write(file: string, content: string | Buffer): void {
+    mkdirSync(dirname(this.path(file)), { recursive: true });
+    writeFileSync(this.path(file), content);
+  }
+
+  read(file: string): string {
+    return readFileSync(this.path(file), 'utf8');
+  }
+
+  exists(file: string): boolean {
+    return existsSync(this.path(file));
+  }
+
+  remove(file: string): void {
+    rmSync(this.path(file), { recursive: true, force: true });
+  }
+
+  git(...args: string[]): string {
+    return execFileSync('git', args, { cwd: this.root, encoding: 'utf8', env: gitEnv() });
+  }
+
+  commitAll(message: string): void {
+    this.git('add', '-A');
+    this.git('commit', '-q', '--allow-empty', '-m', message);
+  }
+
+  /** Runs the workspace's own `nx` binary. */
+  nx(args: string[], env: Record<string, string> = {}): RunResult {
+    const result = spawnSync(this.path('node_modules/.bin/nx'), args, {
+      cwd: this.root,
+      encoding: 'utf8',
+      env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', CI: 'true', FORCE_COLOR: '0', ...env },
+      timeout: 240_000,
+    });
+    const stdout = result.stdout ?? '';
+    const stderr = result.stderr ?? '';
+    return { code: result.status ?? -1, stdout, stderr, output: stdout + stderr };
+  }
+
+  /** `nx`, failing the test with the whole output when it exits non-zero. */
+  nxOk(args: string[], env: Record<string, string> = {}): RunResult {
+    const result = this.nx(args, env);
+    if (result.code !== 0) throw new Error(`nx ${args.join(' ')} exited ${result.code}\n${result.output}`);
+    return result;
+  }
+
+  showProject(name: string): ProjectJson {
+    return JSON.parse(this.nxOk(['show', 'project', name, '--json']).stdout);
+  }
+
+  cleanup(): void {
+    if (!process.env.NX_DVC_KEEP_E2E) rmSync(this.root, { recursive: true, force: true });
+  }
+}
+
+export interface ProjectJson {
+  name: string;
+  root: string;
+  tags?: string[];
+  targets: Record<string, { executor?: string; cache?: boolean; inputs?: unknown[]; outputs?: string[]; dependsOn?: unknown[]; options?: Record<string, unknown>; metadata?: Record<string, unknown> }>;
+}
+
+function gitEnv(): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    GIT_AUTHOR_NAME: 'e2e',
+    GIT_AUTHOR_EMAIL: 'e2e@example.invalid',
+    GIT_COMMITTER_NAME: 'e2e',
+    GIT_COMMITTER_EMAIL: 'e2e@example.invalid',
+  };
+}
+
+/** Hash of what `npm pack` would ship, so one install serves every test file of a run. */
+function packageHash(): string {
+  const hash = createHash('sha256');
+  const files = fg.sync(['dist/**', 'package.json', 'executors.json', 'generators.json'], { cwd: PACKAGE_DIR }).sort();
+  for (const file of files) hash.update(file).update(readFileSync(join(PACKAGE_DIR, file)));
+  return hash.digest('hex').slice(0, 16);
+}
+
+/** Packs the built plugin and installs it with nx into a shared folder, once per build. */
+export function installedNodeModules(): string {
+  if (!existsSync(join(PACKAGE_DIR, 'dist/index.js'))) throw new Error('Build nx-dvc first: npm run build');
+  const target = join(E2E_BASE, `install-${packageHash()}`);
+  if (existsSync(join(target, 'node_modules/nx-dvc/package.json'))) return join(target, 'node_modules');
+  mkdirSync(E2E_BASE, { recursive: true });
+  const staging = mkdtempSync(join(E2E_BASE, 'staging-'));
+  execFileSync('npm', ['pack', '--pack-destination', staging], { cwd: PACKAGE_DIR, stdio: 'ignore' });
+  const tarball = fg.sync('nx-dvc-*.tgz', { cwd: staging, absolute: true })[0];
+  writeFileSync(
+    join(staging, 'package.json'),
+    JSON.stringify({ name: 'nx-dvc-e2e-install', private: true, devDependencies: { nx: NX_VERSION, 'nx-dvc': `file:${tarball}` } }),
+  );
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: staging, stdio: 'ignore' });
+  try {
+    renameSync(staging, target);
+  } catch {
+    rmSync(staging, { recursive: true, force: true }); // another test process won the race
+  }
+  return join(target, 'node_modules');
+}
+
+export interface WorkspaceOptions {
+  files?: Record<string, string>;
+  plugins?: unknown[];
+  gitignore?: string[];
+}
+
+/** A committed Nx workspace with nx-dvc registered and the given files. */
+export function createWorkspace(options: WorkspaceOptions = {}): Workspace {
+  const nodeModules = installedNodeModules();
+  mkdirSync(E2E_BASE, { recursive: true });
+  const workspace = new Workspace(mkdtempSync(join(E2E_BASE, 'ws-')));
+  symlinkSync(nodeModules, workspace.path('node_modules'), 'dir');
+  workspace.write('package.json', JSON.stringify({ name: 'e2e-workspace', private: true }, null, 2));
+  workspace.write('nx.json', JSON.stringify({ plugins: options.plugins ?? ['nx-dvc'], analytics: false }, null, 2));
+  workspace.write('.gitignore', ['node_modules', '.nx', ...(options.gitignore ?? [])].join('\n') + '\n');
+  for (const [file, content] of Object.entries(options.files ?? {})) workspace.write(file, content);
+  workspace.git('init', '-q', '-b', 'main');
+  workspace.commitAll('initial');
+  return workspace;
+}
+
+/** How a task of an `nx run`/`run-many` came out, read from Nx's own output. */
+export function taskStatus(output: string, taskId: string): 'local cache' | 'remote cache' | 'ran' | 'absent' {
+  const line = output.split('\n').find((l) => new RegExp(`nx run ${escapeRegExp(taskId)}(\\s|$)`).test(l));
+  if (!line) return 'absent';
+  if (line.includes('[local cache]') || line.includes('[existing outputs match the cache')) return 'local cache';
+  if (line.includes('[remote cache]')) return 'remote cache';
+  return 'ran';
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+export { cpSync };
