@@ -1,3 +1,4 @@
+import { PyFloat } from './py-value';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parsePythonParams, PythonParamsSyntaxError } from './params-python';
@@ -94,7 +95,7 @@ test('reads a realistic params.py the way DVC does', () => {
       MOMENTUM: null,
       layers: 9,
       dropout: 0.2,
-      Augmentation: { FLIP: true, ROTATE_DEGREES: 15 },
+      Augmentation: { FLIP: true, ROTATE_DEGREES: new PyFloat(15) },
     },
     EvalConfig: { top_k: 5, split: 0.2 },
   });
@@ -112,34 +113,43 @@ test('an empty file or one without assignments gives an empty map', () => {
 
 test('reads the scalar types of DVC’s own unit tests', () => {
   assert.deepEqual(
-    parsePythonParams(py('BOOL = True', 'INT = 5', 'FLOAT = 0.001', "STR = 'abc'", 'NONE = None', 'UNARY_OP = -1', 'NO = False')),
+    parsePythonParams(
+      py('BOOL = True', 'INT = 5', 'FLOAT = 0.001', "STR = 'abc'", 'NONE = None', 'UNARY_OP = -1', 'NO = False'),
+    ),
     { BOOL: true, INT: 5, FLOAT: 0.001, STR: 'abc', NONE: null, UNARY_OP: -1, NO: false },
   );
 });
 
 test('reads every Python integer form', () => {
   assert.deepEqual(
-    parsePythonParams(py('a = 1_000_000', 'b = 0x1F', 'c = 0XdeadBEEF', 'd = 0o17', 'e = 0O7', 'f = 0b101', 'g = 0B1_0', 'h = 0', 'i = 00', 'j = 0_0')),
-    { a: 1000000, b: 31, c: 3735928559, d: 15, e: 7, f: 5, g: 2, h: 0, i: 0, j: 0 },
+    parsePythonParams(
+      py('a = 1_000_000', 'b = 0x1F', 'c = 0XdeadBEEF', 'd = 0o17', 'e = 0O7', 'f = 0b101', 'g = 0B1_0'),
+    ),
+    { a: 1000000, b: 31, c: 3735928559, d: 15, e: 7, f: 5, g: 2 },
   );
+  assert.deepEqual(parsePythonParams(py('h = 0', 'i = 00', 'j = 0_0')), { h: 0, i: 0, j: 0 });
 });
 
-test('reads floats; 1.0 becomes 1 since DVC compares params with ==', () => {
+test('reads floats; integral ones stay floats (PyFloat), so 1.0 prints as 1.0 as in Python', () => {
   assert.deepEqual(
-    parsePythonParams(py('a = 3.14', 'b = 1.', 'c = .5', 'd = 1e3', 'e = 1E-3', 'f = 1_0.0_1e+1_0', 'g = 1.0', 'h = 1e400', 'i = 010.5')),
-    { a: 3.14, b: 1, c: 0.5, d: 1000, e: 0.001, f: 100100000000, g: 1, h: Infinity, i: 10.5 },
+    parsePythonParams(
+      py('a = 3.14', 'b = 1.', 'c = .5', 'd = 1e3', 'e = 1E-3', 'f = 1_0.0_1e+1_0', 'g = 1.0', 'h = 1e400', 'i = 010.5'),
+    ),
+    { a: 3.14, b: new PyFloat(1), c: 0.5, d: new PyFloat(1000), e: 0.001, f: new PyFloat(100100000000), g: new PyFloat(1), h: Infinity, i: 10.5 },
   );
 });
 
 test('applies one unary sign to a number, as ast.literal_eval does', () => {
   assert.deepEqual(parsePythonParams(py('a = -1', 'b = +2.5', 'c = -(3)', 'd = (-4)', 'e = - 5', 'f = -0.0')), {
-    a: -1, b: 2.5, c: -3, d: -4, e: -5, f: -0,
+    a: -1, b: 2.5, c: -3, d: -4, e: -5, f: new PyFloat(-0),
   });
   assert.deepEqual(parsePythonParams(py('a = --1', 'b = -True', 'c = -"x"', 'd = -(1,)', 'e = ~1', 'f = -1 ** 2')), {});
 });
 
 test('keeps no arithmetic: literal_eval only allows a real plus an imaginary number', () => {
-  assert.deepEqual(parsePythonParams(py('a = 1 + 2', 'b = 2 * 3', 'c = 10 // 3', 'd = 1 << 4', 'e = "a" + "b"', 'f = [1] * 2')), {});
+  const source = py('a = 1 + 2', 'b = 2 * 3', 'c = 10 // 3', 'd = 1 << 4', 'e = "a" + "b"', 'f = [1] * 2');
+  assert.deepEqual(parsePythonParams(source), {});
+  assert.deepEqual(parsePythonParams(py('a = 1', 'a = 1 + 2  # skipped by DVC: a keeps its value')), { a: 1 });
 });
 
 // --- strings
@@ -158,7 +168,15 @@ test('reads every quote style and the u/r prefixes', () => {
     `i = ''`,
   );
   assert.deepEqual(parsePythonParams(source), {
-    a: 'single', b: 'double', c: 'triple\nsingle', d: 'triple "double" quotes', e: 'unicode', f: 'C:\\new\\dir', g: '\\d+', h: "it's", i: '',
+    a: 'single',
+    b: 'double',
+    c: 'triple\nsingle',
+    d: 'triple "double" quotes',
+    e: 'unicode',
+    f: 'C:\\new\\dir',
+    g: '\\d+',
+    h: "it's",
+    i: '',
   });
 });
 
@@ -200,6 +218,9 @@ test('skips f-strings, also Python 3.12 ones with nested quotes, and concatenati
     '    x',
     '}"""',
     'g = f"{{literal braces}}"',
+    `h = f"{'}'}"`,
+    `i = f"{ {'k': '}'}['k'] }"`,
+    'j = f"\\N{DIGIT ONE} {x}"',
     'after = 1',
   );
   assert.deepEqual(parsePythonParams(source), { after: 1 });
@@ -208,7 +229,16 @@ test('skips f-strings, also Python 3.12 ones with nested quotes, and concatenati
 // --- values JavaScript cannot hold
 
 test('leaves out complex numbers, bytes, Ellipsis and \\N{name} escapes', () => {
-  const source = py('a = 2j', 'b = 1 + 2j', 'c = b"raw"', 'd = ...', 'e = [1, 2j]', 'f = "\\N{DIGIT ONE}"', 'g = {b"k": 1}', 'kept = 1');
+  const source = py(
+    'a = 2j',
+    'b = 1 + 2j',
+    'c = b"raw"',
+    'd = ...',
+    'e = [1, 2j]',
+    'f = "\\N{DIGIT ONE}"',
+    'g = {b"k": 1}',
+    'kept = 1',
+  );
   assert.deepEqual(parsePythonParams(source), { kept: 1 });
 });
 
@@ -251,19 +281,34 @@ test('reads lists, tuples and dicts; tuples become arrays', () => {
 });
 
 test('reads sets as arrays without duplicates, using Python equality (1 == 1.0 == True)', () => {
-  assert.deepEqual(parsePythonParams(py('A = {3, 1, 3}', 'B = {1, True, 1.0, 2}', 'C = set()', 'D = {(1, 2), (1, 2)}', 'E = [set()]')), {
+  const source = py('A = {3, 1, 3}', 'B = {1, True, 1.0, 2}', 'C = set()', 'D = {(1, 2), (1, 2)}', 'E = [set()]');
+  assert.deepEqual(parsePythonParams(source), {
     A: [3, 1], B: [1, 2], C: [], D: [[1, 2]], E: [[]],
   });
 });
 
 test("turns dict keys into Python's str(key) and lets equal keys collapse", () => {
   const params = parsePythonParams(
-    py('A = {1: "int", 1.5: "float", True: "bool", None: "none", (1, \'a\'): "tuple", 1e16: "big"}', 'B = {1: "a", 1.0: "b"}', 'C = {"k": 1, "k": 2}'),
+    py(
+      'A = {1: "int", 1.5: "float", True: "bool", None: "none", (1, \'a\'): "tuple", 1e16: "big"}',
+      'B = {1: "a", 1.0: "b"}',
+      'C = {"k": 1, "k": 2}',
+      'D = {True: "yes", False: "no"}',
+      'E = {False: 1, 0: 2}',
+      'F = {1000000000000000000000: "int", 1e21: "float"}',
+      'G = {9007199254740993: "int", 9007199254740992.0: "float"}',
+      `H = {("it's", 'x\\n'): 1}`,
+    ),
   );
   assert.deepEqual(params, {
     A: { 1: 'bool', 1.5: 'float', None: 'none', "(1, 'a')": 'tuple', '1e+16': 'big' },
     B: { 1: 'b' },
     C: { k: 2 },
+    D: { True: 'yes', False: 'no' },
+    E: { False: 2 },
+    F: { '1000000000000000000000': 'float' },
+    G: { '9007199254740993': 'int', '9007199254740992.0': 'float' },
+    H: { '("it\'s", \'x\\n\')': 1 },
   });
 });
 
@@ -413,11 +458,16 @@ test('reads decorated classes and __init__ methods, one-line bodies and generic 
   assert.deepEqual(parsePythonParams(source), { Frozen: { x: 1 }, OneLine: { a: 1, b: 2 }, Empty: {}, Generic: { c: 3 } });
 });
 
-test('ignores async __init__ and classes inside other blocks or functions', () => {
+test('ignores other methods, async __init__ and classes inside other blocks or functions', () => {
   const source = py(
+    '@dataclass',
     'class A:',
     '    async def __init__(self):',
     '        self.x = 1',
+    '    def __post_init__(self):',
+    '        self.y = 1',
+    '    def __repr__(self):',
+    '        self.z = 1',
     'if TYPE_CHECKING:',
     '    class B:',
     '        y = 1',
@@ -430,7 +480,14 @@ test('ignores async __init__ and classes inside other blocks or functions', () =
 });
 
 test('like DVC, reads self attributes from a module-level __init__ and self.x at module level', () => {
-  const source = py('self.top = 1', 'def __init__(self):', '    self.from_init = 2', '    local = 3', 'def other():', '    self.no = 4');
+  const source = py(
+    'self.top = 1',
+    'def __init__(self):',
+    '    self.from_init = 2',
+    '    local = 3',
+    'def other():',
+    '    self.no = 4',
+  );
   assert.deepEqual(parsePythonParams(source), { top: 1, from_init: 2 });
 });
 
@@ -483,7 +540,8 @@ test('skips every other statement kind, including their bodies', () => {
     'def fn(a: int = 1, *args, b=lambda: 2, **kw) -> dict[str, int]:',
     '    in_function = 1',
     'if x: one_line_if = 1',
-    'if lambda: 1: lambda_header = 1',
+    'if lambda: 1:',
+    '    lambda_header = 1  # the first colon belongs to the lambda',
     'kept = True',
   );
   assert.deepEqual(parsePythonParams(source), { kept: true });
@@ -505,6 +563,10 @@ test('handles comments, blank lines, tabs, form feeds and odd comment indentatio
     'z = 3  # trailing comment',
   );
   assert.deepEqual(parsePythonParams(source), { A: { x: 1, y: 2 }, z: 3 });
+});
+
+test('a form feed in the indentation resets the column, as in CPython', () => {
+  assert.deepEqual(parsePythonParams(py('class A:', '    x = 1', '    \fy = 2')), { A: { x: 1 }, y: 2 });
 });
 
 test('accepts \\r\\n and \\r line endings, as DVC reads the file in text mode', () => {
@@ -614,8 +676,19 @@ test('does not fail on an unhashable key in a statement DVC skips first', () => 
     '        local = {[1]: 2}',
     'if x:',
     '    f = {[1]: 2}',
+    '    class B:',
+    '        g = {[1]: 2}',
   );
   assert.deepEqual(parsePythonParams(source), { A: {} });
+});
+
+test("follows DVC's evaluation order, which decides between skipping and failing", () => {
+  // At the top of a value DVC evaluates a dict's value before its key, and all set elements before hashing any;
+  // nested containers go through ast.literal_eval, which evaluates a key first and hashes each element at once.
+  assertSyntaxError(py('a = {foo: {[1]: 2}}'), /unhashable type: 'list'/, 1);
+  assert.deepEqual(parsePythonParams(py('a = [{foo: {[1]: 2}}]')), {});
+  assert.deepEqual(parsePythonParams(py('a = {[1], foo}')), {});
+  assertSyntaxError(py('a = [{[1], foo}]'), /unhashable type: 'list'/, 1);
 });
 
 test('PythonParamsSyntaxError is an Error with the position in its message', () => {

@@ -31,6 +31,8 @@
  * with a TypeError on such a file.
  */
 
+import { PyFloat } from './py-value';
+
 export class PythonParamsSyntaxError extends Error {
   override readonly name = 'PythonParamsSyntaxError';
 
@@ -55,12 +57,12 @@ export function parsePythonParams(source: string): Record<string, unknown> {
 type PyValue =
   | { kind: 'int'; value: bigint }
   | { kind: 'float'; value: number }
-  | { kind: 'complex'; real: number; imag: number }
+  /** Complex numbers and bytes never reach the result, so their values are not kept. */
+  | { kind: 'complex' }
   | { kind: 'bool'; value: boolean }
   /** `value` is undefined when the literal used a `\N{name}` escape, which we cannot resolve. */
   | { kind: 'str'; value: string | undefined }
-  /** Bytes as a string of code units 0-255. */
-  | { kind: 'bytes'; value: string }
+  | { kind: 'bytes' }
   | { kind: 'none' }
   | { kind: 'ellipsis' }
   | { kind: 'tuple' | 'list' | 'set'; items: PyValue[] }
@@ -86,7 +88,7 @@ interface Token extends Position {
   /** Names are NFKC-normalised, as Python does. */
   readonly text: string;
   /** Numbers and strings; undefined for f-strings and t-strings, which are not literals. */
-  readonly value?: PyValue;
+  readonly value?: PyValue | undefined;
 }
 
 interface Indentation {
@@ -165,7 +167,8 @@ class Tokenizer {
     if (index < 0) return;
     const before = this.src.slice(0, index);
     const line = before.split('\n').length;
-    throw new PythonParamsSyntaxError('source code string cannot contain null bytes', line, index - before.lastIndexOf('\n'));
+    const column = index - before.lastIndexOf('\n');
+    throw new PythonParamsSyntaxError('source code string cannot contain null bytes', line, column);
   }
 
   private consumeNewline(): void {
@@ -285,7 +288,8 @@ class Tokenizer {
     const code = `U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
     if (/[!-~]/.test(char)) return syntaxError('invalid syntax', at); // `$`, `?`, a backtick, a lone `!`
     const printable = !/[\p{C}\p{Z}]/u.test(char);
-    return syntaxError(printable ? `invalid character '${char}' (${code})` : `invalid non-printable character ${code}`, at);
+    const reason = printable ? `invalid character '${char}' (${code})` : `invalid non-printable character ${code}`;
+    return syntaxError(reason, at);
   }
 
   private closeBracket(closer: string, at: Position): void {
@@ -293,7 +297,8 @@ class Tokenizer {
     if (opener === undefined) throw syntaxError(`unmatched '${closer}'`, at);
     if (opener.text === OPENING_BRACKET[closer]) return;
     const where = opener.line === at.line ? '' : ` on line ${opener.line}`;
-    throw syntaxError(`closing parenthesis '${closer}' does not match opening parenthesis '${opener.text}'${where}`, at);
+    const reason = `closing parenthesis '${closer}' does not match opening parenthesis '${opener.text}'${where}`;
+    throw syntaxError(reason, at);
   }
 
   private finish(): void {
@@ -312,7 +317,8 @@ class Tokenizer {
   private readNumber(): void {
     const at = this.here();
     const start = this.pos;
-    const radix = this.src[this.pos] === '0' ? RADIX_NAMES[this.src[this.pos + 1]?.toLowerCase() ?? ''] : undefined;
+    const prefix = this.src[this.pos] === '0' ? (this.src[this.pos + 1] ?? '').toLowerCase() : '';
+    const radix = RADIX_NAMES[prefix];
     const value = radix ? this.scanRadixInteger(radix, at) : this.scanDecimalNumber(at);
     this.rejectNumberSuffix(radix ?? 'decimal', at);
     this.emit('number', this.src.slice(start, this.pos), at, value);
@@ -334,11 +340,12 @@ class Tokenizer {
     const digits = text.replace(/_/g, '');
     if (/[jJ]/.test(this.src[this.pos] ?? '')) {
       this.pos++;
-      return { kind: 'complex', real: 0, imag: Number(digits) };
+      return { kind: 'complex' };
     }
     if (/[.eE]/.test(text)) return { kind: 'float', value: Number(digits) };
     if (/^0/.test(text) && !/^0(?:_?0)*$/.test(text)) {
-      throw syntaxError('leading zeros in decimal integer literals are not permitted; use an 0o prefix for octal integers', at);
+      const reason = 'leading zeros in decimal integer literals are not permitted; use an 0o prefix for octal integers';
+      throw syntaxError(reason, at);
     }
     return { kind: 'int', value: BigInt(digits) };
   }
@@ -472,7 +479,9 @@ class Tokenizer {
   private scanFormatSpec(delimiter: string, at: Position): void {
     for (;;) {
       const c = this.src[this.pos];
-      if (c === undefined || this.src.startsWith(delimiter, this.pos)) throw syntaxError("f-string: expecting '}'", at);
+      if (c === undefined || this.src.startsWith(delimiter, this.pos)) {
+        throw syntaxError("f-string: expecting '}'", at);
+      }
       if (c === '}') {
         this.pos++;
         return;
@@ -490,14 +499,14 @@ const SIMPLE_ESCAPES: Record<string, string> = {
 };
 
 function decodeStr(body: string, raw: boolean, at: Position): PyValue {
-  if (raw) return { kind: 'str', value: body };
-  const decoded = decodeEscapes(body, false, at);
-  return { kind: 'str', value: decoded };
+  return { kind: 'str', value: raw ? body : decodeEscapes(body, false, at) };
 }
 
+/** Bytes are only validated: no bytes value can reach the result. */
 function decodeBytes(body: string, raw: boolean, at: Position): PyValue {
   if (/[^\x00-\x7f]/.test(body)) throw syntaxError('bytes can only contain ASCII literal characters', at);
-  return { kind: 'bytes', value: raw ? body : decodeEscapes(body, true, at)! };
+  if (!raw) decodeEscapes(body, true, at);
+  return { kind: 'bytes' };
 }
 
 /** Undefined when a `\N{name}` escape needs Unicode's name table, which Node does not ship. */
@@ -517,6 +526,7 @@ function decodeEscapes(body: string, bytes: boolean, at: Position): string | und
   return resolvable ? out : undefined;
 }
 
+/** The escape after the backslash at `i - 1`; text is undefined for `\N{name}`. */
 function readEscape(body: string, i: number, bytes: boolean, at: Position): { text: string | undefined; end: number } {
   const c = body[i];
   if (c === '\n') return { text: '', end: i + 1 };
@@ -524,7 +534,7 @@ function readEscape(body: string, i: number, bytes: boolean, at: Position): { te
   const octal = /^[0-7]{1,3}/.exec(body.slice(i, i + 3))?.[0];
   if (octal) {
     const code = parseInt(octal, 8);
-    return { text: String.fromCodePoint(bytes ? code & 0xff : code), end: i + octal.length };
+    return { text: String.fromCodePoint(code), end: i + octal.length };
   }
   if (c === 'x') return { text: readHexEscape(body, i, 2, at), end: i + 3 };
   if (!bytes && c === 'u') return { text: readHexEscape(body, i, 4, at), end: i + 5 };
@@ -697,7 +707,8 @@ class StatementParser {
     if (!isOp(this.peek(), '(') && !isOp(this.peek(), '[')) throw syntaxError("expected '('", this.peek());
     this.parseHeader();
     // DVC reads `self.x = ...` from an __init__ met directly in the module, a class body or another __init__.
-    const body: Scope | undefined = scope && name === '__init__' ? { params: scope.params, onlySelf: true } : undefined;
+    const body: Scope | undefined =
+      scope && name === '__init__' ? { params: scope.params, onlySelf: true } : undefined;
     this.parseSuite(body, keyword);
   }
 
@@ -705,7 +716,9 @@ class StatementParser {
   private parseOtherCompound(): void {
     const first = this.next();
     const keyword = first.text === 'async' ? this.peek() : first;
-    if (first.text === 'async' && !['def', 'for', 'with'].includes(keyword.text)) throw syntaxError('invalid syntax', keyword);
+    if (first.text === 'async' && !['def', 'for', 'with'].includes(keyword.text)) {
+      throw syntaxError('invalid syntax', keyword);
+    }
     this.parseHeader();
     this.parseSuite(undefined, keyword);
   }
@@ -734,8 +747,8 @@ class StatementParser {
     if (this.peek().kind !== 'newline') return this.parseSimpleStatements(scope);
     this.next();
     if (this.peek().kind !== 'indent') {
-      const block = { class: 'class definition', def: 'function definition' }[keyword.text] ?? `'${keyword.text}' statement`;
-      throw syntaxError(`expected an indented block after ${block} on line ${keyword.line}`, this.peek());
+      const reason = `expected an indented block after ${describeBlock(keyword)} on line ${keyword.line}`;
+      throw syntaxError(reason, this.peek());
     }
     this.next();
     while (this.peek().kind !== 'dedent' && this.peek().kind !== 'end') this.parseStatement(scope);
@@ -773,6 +786,12 @@ class StatementParser {
       tokens.push(this.next());
     }
   }
+}
+
+/** How Python names a block in "expected an indented block after ...". */
+function describeBlock(keyword: Token): string {
+  if (keyword.text === 'class') return 'class definition';
+  return keyword.text === 'def' ? 'function definition' : `'${keyword.text}' statement`;
 }
 
 function readAssignment(statement: readonly Token[], scope: Scope): void {
@@ -820,7 +839,7 @@ function targetName(tokens: readonly Token[], onlySelf: boolean): string | undef
 type LiteralNode =
   | { type: 'constant'; value: PyValue }
   | { type: 'unary'; negative: boolean; operand: LiteralNode }
-  | { type: 'binary'; subtract: boolean; left: LiteralNode; right: LiteralNode }
+  | { type: 'binary'; left: LiteralNode; right: LiteralNode }
   | { type: 'tuple' | 'list' | 'set'; elements: LiteralNode[] }
   | { type: 'dict'; entries: { key: LiteralNode; value: LiteralNode }[] }
   | { type: 'emptySetCall' }
@@ -854,9 +873,9 @@ function parseExpression(tokens: readonly Token[]): LiteralNode {
   const cursor: Cursor = { tokens, index: 0 };
   let node = parseSignedOperand(cursor);
   while (node && isPlusOrMinus(tokens[cursor.index])) {
-    const subtract = tokens[cursor.index++].text === '-';
+    cursor.index++;
     const right = parseSignedOperand(cursor);
-    node = right && { type: 'binary', subtract, left: node, right };
+    node = right && { type: 'binary', left: node, right };
   }
   return node && cursor.index === tokens.length ? node : OTHER;
 }
@@ -885,7 +904,9 @@ function parseOperand(cursor: Cursor): LiteralNode | undefined {
 }
 
 function parseNameOperand(token: Token, cursor: Cursor): LiteralNode | undefined {
-  if (token.text === 'True' || token.text === 'False') return { type: 'constant', value: { kind: 'bool', value: token.text === 'True' } };
+  if (token.text === 'True' || token.text === 'False') {
+    return { type: 'constant', value: { kind: 'bool', value: token.text === 'True' } };
+  }
   if (token.text === 'None') return { type: 'constant', value: NONE };
   // literal_eval accepts `set()` for the empty set.
   if (token.text === 'set' && isOp(cursor.tokens[cursor.index], '(') && isOp(cursor.tokens[cursor.index + 1], ')')) {
@@ -901,24 +922,28 @@ function parseStringRun(cursor: Cursor): LiteralNode {
   while (cursor.tokens[cursor.index]?.kind === 'string') values.push(cursor.tokens[cursor.index++].value);
   if (values.some((value) => value === undefined)) return OTHER;
   // The tokenizer already rejected runs that mix bytes with str.
-  const strings = values as Extract<PyValue, { kind: 'str' | 'bytes' }>[];
-  const texts = strings.map((value) => value.value);
-  const joined = texts.some((text) => text === undefined) ? undefined : texts.join('');
-  const value: PyValue = strings[0].kind === 'bytes' ? { kind: 'bytes', value: joined! } : { kind: 'str', value: joined };
-  return { type: 'constant', value };
+  if (values[0]?.kind === 'bytes') return { type: 'constant', value: { kind: 'bytes' } };
+  const texts = (values as Extract<PyValue, { kind: 'str' }>[]).map((value) => value.value);
+  const joined = texts.includes(undefined) ? undefined : texts.join('');
+  return { type: 'constant', value: { kind: 'str', value: joined } };
 }
 
 function parseBracketOperand(opener: string, cursor: Cursor): LiteralNode {
   const close = matchingClose(cursor.tokens, cursor.index - 1);
   const inner = cursor.tokens.slice(cursor.index, close);
   cursor.index = close + 1;
-  if (inner.length === 0) return opener === '(' ? { type: 'tuple', elements: [] } : opener === '[' ? { type: 'list', elements: [] } : { type: 'dict', entries: [] };
+  if (inner.length === 0) return emptyContainer(opener);
   if (opener === '(') return parseExpressionList(inner);
   const parts = splitTopLevel(inner, ',');
   if (opener === '[') return withElements('list', parseElements(parts));
   const first = parts[0];
   const isDict = isOp(first[0], '**') || findTopLevel(first, ':') >= 0;
   return isDict ? parseDict(parts) : withElements('set', parseElements(parts));
+}
+
+function emptyContainer(opener: string): LiteralNode {
+  if (opener === '(') return { type: 'tuple', elements: [] };
+  return opener === '[' ? { type: 'list', elements: [] } : { type: 'dict', entries: [] };
 }
 
 function withElements(type: 'list' | 'set', elements: LiteralNode[] | undefined): LiteralNode {
@@ -965,7 +990,8 @@ function readLiteral(tokens: readonly Token[], statementStart: Token): unknown {
   } catch (error) {
     if (error instanceof NotALiteral) return NOT_A_LITERAL;
     if (error instanceof UnhashableValue) {
-      throw syntaxError(`${error.message} in a dict key or set element (DVC fails to read this file too)`, statementStart);
+      const reason = `${error.message} in a dict key or set element (DVC fails to read this file too)`;
+      throw syntaxError(reason, statementStart);
     }
     throw error;
   }
@@ -1015,19 +1041,18 @@ function literalEval(node: LiteralNode): PyValue {
       return dict.asDict();
     }
     case 'binary':
-      return complexSum(node.left, node.right, node.subtract);
+      return complexSum(node.left, node.right);
     default:
       return signedNumber(node);
   }
 }
 
 /** literal_eval's only binary operation: a real number plus or minus an imaginary one (`1+2j`). */
-function complexSum(leftNode: LiteralNode, rightNode: LiteralNode, subtract: boolean): PyValue {
+function complexSum(leftNode: LiteralNode, rightNode: LiteralNode): PyValue {
   const left = signedNumber(leftNode);
   const right = plainNumber(rightNode);
   if (right.kind !== 'complex' || left.kind === 'complex') throw new NotALiteral();
-  const real = Number(left.value);
-  return subtract ? { kind: 'complex', real: real - right.real, imag: -right.imag } : { kind: 'complex', real: real + right.real, imag: right.imag };
+  return right;
 }
 
 /** A number with at most one sign: `-1`, `+2.5`, `-(3)`; not `--1` nor `-True`. */
@@ -1047,7 +1072,7 @@ function plainNumber(node: LiteralNode): PyNumber {
 function negate(value: PyNumber): PyNumber {
   if (value.kind === 'int') return { kind: 'int', value: -value.value };
   if (value.kind === 'float') return { kind: 'float', value: -value.value };
-  return { kind: 'complex', real: -value.real, imag: -value.imag };
+  return value;
 }
 
 /**
@@ -1092,8 +1117,8 @@ function assertHashable(value: PyValue): void {
 
 /**
  * Equal under Python's `==` exactly when the keys are equal: numbers compare by exact value across
- * int, float, bool and complex (`1 == 1.0 == True == 1+0j`, but `2**53 + 1 != 2.0**53`).
- * Undefined for a string we could not decode, which then equals nothing.
+ * int, float and bool (`1 == 1.0 == True`, but `2**53 + 1 != 2.0**53`). Undefined (equal to
+ * nothing) for values whose equality cannot matter: a container holding them is dropped anyway.
  */
 function hashKey(value: PyValue): string | undefined {
   switch (value.kind) {
@@ -1103,12 +1128,11 @@ function hashKey(value: PyValue): string | undefined {
       return value.value ? 'n1' : 'n0';
     case 'float':
       return realKey(value.value);
-    case 'complex':
-      return value.imag === 0 ? realKey(value.real) : `c${value.real},${value.imag}`;
     case 'str':
       return value.value === undefined ? undefined : `s${value.value}`;
+    case 'complex':
     case 'bytes':
-      return `b${value.value}`;
+      return undefined;
     case 'tuple': {
       const keys = value.items.map(hashKey);
       return keys.includes(undefined) ? undefined : `t${JSON.stringify(keys)}`;
@@ -1129,6 +1153,7 @@ function toJs(value: PyValue): unknown {
     case 'int':
       return Number(value.value);
     case 'float':
+      return Number.isInteger(value.value) ? new PyFloat(value.value) : value.value;
     case 'bool':
       return value.value;
     case 'none':
