@@ -48,6 +48,8 @@ before(() => {
       'lib/project.json': JSON.stringify({ name: 'mylib', targets: { build: { command: 'echo build' } } }),
       'lib/dvc.yaml': 'stages:\n  export:\n    cmd: echo x > export.txt\n    outs: [export.txt]\n',
       'broken/dvc.yaml': 'stages:\n  bad:\n    cmd: echo ${missing.key}\n  ok:\n    cmd: echo ok\n',
+      '.dvcignore': '/scratch/\n',
+      'scratch/dvc.yaml': 'stages:\n  hidden:\n    cmd: echo hidden\n',
     },
   });
 });
@@ -76,6 +78,20 @@ describe('nx show with nx-dvc', () => {
     ]) {
       assert.ok(projects.includes(name), `${name} in ${projects.join(', ')}`);
     }
+  });
+
+  test('dvc.yaml files that .dvcignore hides are not pipelines', () => {
+    const projects: string[] = JSON.parse(ws.nxOk(['show', 'projects', '--json']).stdout);
+    assert.ok(!projects.some((p) => p.startsWith('scratch')), projects.join(', '));
+  });
+
+  test('the project graph has an edge for every stage edge', () => {
+    ws.nxOk(['graph', '--file=graph.json']);
+    const { graph } = JSON.parse(ws.read('graph.json'));
+    const targetsOf = (name: string) => (graph.dependencies[name] ?? []).map((d: { target: string }) => d.target);
+    assert.deepEqual(targetsOf('pipe-sub--report'), ['pipe--train@small']);
+    assert.deepEqual(targetsOf('pipe--train@small'), ['pipe--prep']);
+    assert.deepEqual(targetsOf('pipe'), [], 'pipeline projects get no edges to their stage projects');
   });
 
   test('a pipeline project has a target per stage, per foreach/matrix group and repro', () => {
@@ -115,6 +131,11 @@ describe('nx show with nx-dvc', () => {
     assert.deepEqual(report.outputs, ['{workspaceRoot}/pipe/sub/report.txt']);
     assert.deepEqual(report.dependsOn, [{ projects: 'pipe--train@small', target: 'repro' }]);
     assert.ok(report.inputs?.includes('{workspaceRoot}/pipe/model-small.txt'));
+  });
+
+  test("the project's own targets still run beside the stages", () => {
+    assert.match(ws.nxOk(['run', 'mylib:build']).output, /Successfully ran target build for project mylib/);
+    assert.match(ws.nxOk(['run', 'mylib:export']).output, /Successfully ran target export for project mylib/);
   });
 
   test('always_changed stages are never cached', () => {

@@ -1,4 +1,5 @@
 import type { CreateNodes } from '@nx/devkit';
+import { createDvcDependencies } from './plugin/create-dependencies';
 import { createDvcNodes, PIPELINE_GLOB } from './plugin/create-nodes';
 import type { NxDvcPluginOptions } from './plugin/options';
 
@@ -9,5 +10,8 @@ export const createNodes: CreateNodes<NxDvcPluginOptions> = [PIPELINE_GLOB, crea
 
 /** Nx 21 looks for this name; Nx 22+ reads `createNodes` with the same signature. */
 export const createNodesV2 = createNodes;
+
+/** Project-graph edges between stages, so `nx graph` and project-level affected follow the data. */
+export const createDependencies = createDvcDependencies;
 
 export type { NxDvcPluginOptions } from './plugin/options';

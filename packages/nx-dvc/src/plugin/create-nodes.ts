@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import type { CreateNodesContext, CreateNodesResult, ProjectConfiguration, TargetConfiguration } from '@nx/devkit';
 import { calculateHashesForCreateNodes, hashObject, workspaceDataDirectory } from '@nx/devkit/internal';
 import { readParsingConfig } from '../dvc/dvc-config';
+import { DvcIgnore } from '../dvc/dvcignore';
 import { DvcError } from '../dvc/errors';
 import { dirName } from '../dvc/paths';
 import { buildIndex, tryLoadPipeline, type FileResult, type PipelineIndex } from '../dvc/pipeline-index';
@@ -11,13 +13,14 @@ import type { Stage } from '../dvc/stage';
 import { buildGraph } from '../dvc/graph';
 import { isPlainObject } from '../dvc/py-value';
 import { loadYaml } from '../dvc/yaml-load';
+import { STAGE_TAG } from './create-dependencies';
 import { InferenceCache, inferenceCachePath, type CachedPipeline } from './inference-cache';
 import { normalizeOptions, type NormalizedOptions, type NxDvcPluginOptions } from './options';
 import { identifyPipelineProject } from './project-names';
 import { commandText, createStageTarget } from './stage-target';
 import { PLUGIN_VERSION } from './plugin-version';
 
-export const PIPELINE_GLOB = '**/{dvc.yaml,*.dvc}';
+export const PIPELINE_GLOB = '**/{dvc.yaml,*.dvc,.dvcignore}';
 
 type Results = Array<readonly [string, CreateNodesResult]>;
 
@@ -28,8 +31,12 @@ export async function createDvcNodes(
 ): Promise<Results> {
   const options = normalizeOptions(rawOptions);
   const root = context.workspaceRoot;
-  const pipelineFiles = configFiles.filter((f) => f === 'dvc.yaml' || f.endsWith('/dvc.yaml'));
-  const pointerFiles = configFiles.filter((f) => f.endsWith('.dvc'));
+  const dvcignore = new DvcIgnore(
+    configFiles.filter((f) => basename(f) === '.dvcignore').map((path) => ({ path, text: readFileSync(join(root, path), 'utf8') })),
+  );
+  const visible = configFiles.filter((f) => !dvcignore.ignores(f));
+  const pipelineFiles = visible.filter((f) => basename(f) === 'dvc.yaml');
+  const pointerFiles = visible.filter((f) => f.endsWith('.dvc'));
   const cache = new InferenceCache(inferenceCachePath(workspaceDataDirectory, hashObject({ ...options, PLUGIN_VERSION })));
   try {
     const loaded = await loadPipelines(pipelineFiles, cache, options, context);
@@ -155,7 +162,7 @@ function projectsFor(
         });
         projects[stageProjectRoot(projectRoot, stage.name!)] = {
           name: stageProject(stage),
-          tags: ['dvc:stage'],
+          tags: [STAGE_TAG],
           targets: { [options.stageTargetName]: target },
           metadata: { description: `DVC stage '${stage.addressing}'`, technologies: ['dvc'] },
         };
