@@ -46,7 +46,8 @@ export class Context {
 
   /** Adds a map from `source` (a file path or `vars[i]`), refusing to redefine any leaf. */
   mergeUpdate(update: Record<string, unknown>, source: string, item?: string): void {
-    const clashes = Object.keys(update).filter((key) => this.reserved.has(key));
+    // Named in reservation order, as DVC selects them from its reserved keys.
+    const clashes = [...this.reserved].filter((key) => Object.prototype.hasOwnProperty.call(update, key));
     if (clashes.length) {
       const noun = clashes.length > 1 ? 'keys' : 'key';
       throw new ReservedKeyError(`attempted to modify reserved ${noun} ${humanJoin(clashes)}${item ? ` in '${item}'` : ''}`);

@@ -27,11 +27,12 @@ class JsonParser {
     while (!this.atEnd() && ' \t\n\r'.includes(this.text[this.pos])) this.pos++;
   }
 
-  fail(message: string): never {
-    const before = this.text.slice(0, this.pos);
+  /** Python's message; `at` is where Python points (the offending character). */
+  fail(message: string, at = this.pos): never {
+    const before = this.text.slice(0, at);
     const line = before.split('\n').length;
-    const column = this.pos - before.lastIndexOf('\n');
-    throw new JsonSyntaxError(`${message}: line ${line} column ${column} (char ${this.pos})`);
+    const column = at - before.lastIndexOf('\n');
+    throw new JsonSyntaxError(`${message}: line ${line} column ${column} (char ${at})`);
   }
 
   value(): unknown {
@@ -68,7 +69,7 @@ class JsonParser {
       this.skipSpace();
       const next = this.text[this.pos++];
       if (next === '}') return out;
-      if (next !== ',') this.fail("Expecting ',' delimiter");
+      if (next !== ',') this.fail("Expecting ',' delimiter", this.pos - 1);
     }
   }
 
@@ -86,7 +87,7 @@ class JsonParser {
       this.skipSpace();
       const next = this.text[this.pos++];
       if (next === ']') return out;
-      if (next !== ',') this.fail("Expecting ',' delimiter");
+      if (next !== ',') this.fail("Expecting ',' delimiter", this.pos - 1);
     }
   }
 
@@ -103,6 +104,7 @@ class JsonParser {
     this.pos += match[0].length;
     const value = Number(match[0]);
     const isFloat = match[1] !== undefined || match[2] !== undefined;
+    if (!isFloat) return value + 0; // Python has no -0 int
     return isFloat && Number.isInteger(value) ? new PyFloat(value) : value;
   }
 }

@@ -12,27 +12,33 @@ import { decodeUtf8, loadYaml } from './yaml-load';
  */
 export function parseParamsText(text: string, relpath: string): unknown {
   const suffix = relpath.slice(relpath.lastIndexOf('.')).toLowerCase();
-  const unreadable = (error: unknown): never => {
-    throw new ParseError(`unable to read: '${relpath}', ${(error as Error).message}`, relpath);
+  // DVC's message (`<format> file structure is corrupted`), then the parser's detail, as for YAML.
+  const unreadable = (format: string, error: unknown): never => {
+    throw new ParseError(`unable to read: '${relpath}', ${format} file structure is corrupted: ${(error as Error).message}`, relpath);
   };
   switch (suffix) {
-    case '.json':
+    case '.json': {
+      let data: unknown;
       try {
-        return parseJson(text);
+        data = parseJson(text);
       } catch (error) {
-        return unreadable(error);
+        return unreadable('JSON', error);
       }
+      // `json.loads(text) or {}`
+      const falsy = data === null || data === false || data === 0 || data === '' || (Array.isArray(data) && data.length === 0) || (data instanceof PyFloat && data.value === 0);
+      return falsy ? {} : data;
+    }
     case '.toml':
       try {
         return fromToml(parseToml(text, { integersAsBigInt: true }));
       } catch (error) {
-        return unreadable(error);
+        return unreadable('TOML', error);
       }
     case '.py':
       try {
         return parsePythonParams(text);
       } catch (error) {
-        return unreadable(error);
+        return unreadable('Python', error);
       }
     default:
       return loadYaml(text, relpath).data;

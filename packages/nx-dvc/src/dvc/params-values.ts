@@ -9,7 +9,8 @@ export type ParamsValues = Record<string, unknown>;
 export function lookupParam(data: unknown, dotted: string): { found: boolean; value?: unknown } {
   let node = data;
   for (const part of dotted.split('.')) {
-    if (Array.isArray(node) && /^-?\d+$/.test(part)) node = node[Number(part)];
+    // dpath matches a list index by its text: `0`, `12`; not `01` or `-1`.
+    if (Array.isArray(node) && /^(?:0|[1-9]\d*)$/.test(part)) node = node[Number(part)];
     else if (isPlainObject(node) && Object.prototype.hasOwnProperty.call(node, part)) node = node[part];
     else return { found: false };
     if (node === undefined) return { found: false };
@@ -25,12 +26,12 @@ export function lookupParam(data: unknown, dotted: string): { found: boolean; va
 export function readParamsValues(root: string, dep: ParamsDependency): ParamsValues | undefined {
   const kind = pathKind(`${root}/${dep.repoPath}`);
   if (kind === 'missing') return undefined;
-  if (kind === 'dir') throw new ParseError(`'${dep.path}' is a directory, expected a parameters file`, dep.repoPath);
+  if (kind === 'dir') throw new ParseError(`'${dep.repoPath}' is a directory, expected a parameters file`, dep.repoPath);
   let data: unknown;
   try {
     data = readParamsFile(`${root}/${dep.repoPath}`, dep.repoPath);
   } catch (error) {
-    if (error instanceof ParseError) throw new ParseError(`Unable to read parameters from '${dep.path}'`, dep.repoPath);
+    if (error instanceof ParseError) throw new ParseError(`Unable to read parameters from '${dep.repoPath}'`, dep.repoPath);
     throw error;
   }
   if (dep.keys.length === 0) return isPlainObject(data) ? data : {};

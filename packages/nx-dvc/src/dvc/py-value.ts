@@ -91,6 +91,15 @@ export function pyFloatRepr(x: number): string {
   return `${sign}${digits.slice(0, decimalPoint)}.${digits.slice(decimalPoint)}`;
 }
 
+/** What Python's `str.isprintable` refuses (control, format, private, unassigned, separators but ' '). */
+const NOT_PRINTABLE = /^[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]$/u;
+
+function pyEscape(code: number): string {
+  if (code < 0x100) return `\\x${code.toString(16).padStart(2, '0')}`;
+  if (code < 0x10000) return `\\u${code.toString(16).padStart(4, '0')}`;
+  return `\\U${code.toString(16).padStart(8, '0')}`;
+}
+
 /** Python's `repr(str)`: single quotes unless the string holds a single quote and no double quote. */
 export function pyStrRepr(s: string): string {
   const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
@@ -101,7 +110,7 @@ export function pyStrRepr(s: string): string {
     else if (ch === '\n') out += '\\n';
     else if (ch === '\r') out += '\\r';
     else if (ch === '\t') out += '\\t';
-    else if (code < 0x20 || code === 0x7f) out += `\\x${code.toString(16).padStart(2, '0')}`;
+    else if (ch !== ' ' && NOT_PRINTABLE.test(ch)) out += pyEscape(code);
     else out += ch;
   }
   return quote + out + quote;

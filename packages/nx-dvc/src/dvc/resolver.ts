@@ -97,12 +97,14 @@ export class DataResolver {
 
   /** Resolves one stage by its (possibly generated) name. */
   resolveOne(name: string): Record<string, unknown> {
-    const direct = this.definitions.get(name);
-    if (direct instanceof EntryDefinition) return direct.resolve();
+    // As DVC, split at the last '@' first: a hand-written `a@b` is key `b` of a group `a`, so it cannot load.
     const at = name.lastIndexOf('@');
-    const group = this.definitions.get(name.slice(0, at));
-    if (at < 0 || !group || group instanceof EntryDefinition) throw new ResolveError(`Could not find '${name}'`, this.relpath);
-    return group.resolveOne(name.slice(at + 1));
+    const definition = this.definitions.get(at < 0 ? name : name.slice(0, at));
+    if (at < 0 && definition instanceof EntryDefinition) return definition.resolve();
+    if (at < 0 || !definition || definition instanceof EntryDefinition) {
+      throw new ResolveError(`Stage '${name}' not found inside '${this.relpath}' file`, this.relpath);
+    }
+    return definition.resolveOne(name.slice(at + 1));
   }
 
   /** The group a generated stage came from, for `dvc repro <group>`. */
@@ -404,7 +406,9 @@ class MatrixDefinition extends GroupDefinition {
     const resolved = this.resolveGroupData(raw) as Record<string, unknown>;
     const axes = Object.entries(resolved).map(([axis, values]) => {
       const fromContext = isInterpolated(raw[axis]);
-      const list = (Array.isArray(values) ? values : [values]).map((value, index) => ({
+      // Python's `enumerate`: a map from the context gives its keys, a string its characters.
+      const items = Array.isArray(values) ? values : isPlainObject(values) ? Object.keys(values) : typeof values === 'string' ? Array.from(values) : [values];
+      const list = items.map((value, index) => ({
         value: unbox(value),
         fragment: isMapOrSeq(unbox(value)) ? `${axis}${index}` : fromContext ? pyStr(unbox(value)) : keyText(value),
       }));

@@ -66,7 +66,7 @@ export function buildPipelineStage(file: string, name: string, data: Record<stri
     wdir,
     cmd: data.cmd as string | string[],
     deps: ((data.deps ?? []) as unknown[]).map((p) => makeDependency(String(p), wdir, where)),
-    params: mergeParams((data.params ?? []) as unknown[]).map(([path, keys]) => ({
+    params: mergeParams((data.params ?? []) as unknown[], where).map(([path, keys]) => ({
       path,
       repoPath: checkedRepoPath(path, wdir, 'params', where),
       keys,
@@ -88,18 +88,23 @@ interface Where {
   addressing: string;
 }
 
+/** DVC's message names neither the file nor the stage; ours are shown without context, so they do. */
+function inStage(where: Where): string {
+  return `stage '${where.addressing}' in '${where.file}': `;
+}
+
 function isStageFileName(path: string): boolean {
   return path.endsWith('.dvc') || path.split('/').pop() === 'dvc.yaml';
 }
 
 export function makeDependency(path: string, wdir: string, where: Where): Dependency {
-  if (isStageFileName(path)) throw new StageLoadError(`DVC file '${path}' cannot be a dependency.`, where.file);
+  if (isStageFileName(path)) throw new StageLoadError(`${inStage(where)}DVC file '${path}' cannot be a dependency.`, where.file);
   if (path.startsWith('ds://') || isUrl(path)) return { path };
   return { path, repoPath: checkedRepoPath(path, wdir, 'deps', where) };
 }
 
 function makeOutput(path: string, flags: Record<string, unknown>, kind: 'outs' | 'metrics' | 'plots', wdir: string, where: Where): Output {
-  if (isStageFileName(path)) throw new StageLoadError(`DVC file '${path}' cannot be an output.`, where.file);
+  if (isStageFileName(path)) throw new StageLoadError(`${inStage(where)}DVC file '${path}' cannot be an output.`, where.file);
   if (isUrl(path) || path.startsWith('/')) {
     throw new PathOutsideWorkspaceError(
       `stage '${where.addressing}' in '${where.file}': output '${path}' (${kind}) is outside the workspace. ` +
@@ -122,7 +127,7 @@ function makeOutput(path: string, flags: Record<string, unknown>, kind: 'outs' |
 /** Resolves a path against the wdir and refuses one that climbs out of the workspace. */
 function checkedRepoPath(path: string, wdir: string, key: string, where: Where): string {
   const repoPath = normPath(joinPath(wdir, path));
-  if (escapesRoot(repoPath) || path.startsWith('/')) {
+  if (escapesRoot(repoPath) || path.startsWith('/') || repoPath.startsWith('/')) {
     throw new PathOutsideWorkspaceError(
       `stage '${where.addressing}' in '${where.file}': '${path}' in '${key}' points outside the workspace ` +
         `(resolves to '${repoPath}'). Paths must stay inside the Nx workspace; use a path relative to the stage's wdir.`,
@@ -140,9 +145,11 @@ function mergeOutputs(list: unknown[], where: Where): Record<string, Record<stri
       merged[entry] = { ...merged[entry] };
       continue;
     }
+    // DVC crashes (ValueError) on an entry that `${}` turned into a scalar.
+    if (!isPlainObject(entry)) throw new StageLoadError(`${inStage(where)}'${pyTypeName(entry)}' not supported.`, where.file);
     for (const [path, flags] of Object.entries(entry as Record<string, unknown>)) {
       if (!isPlainObject(flags)) {
-        throw new StageLoadError(`Expected dict for '${path}', got: '${pyTypeName(flags)}'`, where.file);
+        throw new StageLoadError(`${inStage(where)}Expected dict for '${path}', got: '${pyTypeName(flags)}'`, where.file);
       }
       merged[path] = { ...merged[path], ...flags };
     }
@@ -151,11 +158,11 @@ function mergeOutputs(list: unknown[], where: Where): Record<string, Record<stri
 }
 
 /** DVC's `_merge_params`: bare keys go to params.yaml; a file listed with no keys is tracked whole. */
-function mergeParams(list: unknown[]): [string, string[]][] {
+function mergeParams(list: unknown[], where: Where): [string, string[]][] {
   const whole = new Set<string>();
   for (const entry of list) {
     if (!isPlainObject(entry)) continue;
-    for (const [file, keys] of Object.entries(entry)) if (!keys || (Array.isArray(keys) && keys.length === 0)) whole.add(file);
+    for (const [file, keys] of Object.entries(entry)) if (!keys || (Array.isArray(keys) && keys.length === 0) || (isPlainObject(keys) && Object.keys(keys).length === 0)) whole.add(file);
   }
   const merged = new Map<string, string[]>();
   const add = (file: string, keys: string[]) => merged.set(file, [...(merged.get(file) ?? []), ...keys]);
@@ -164,10 +171,16 @@ function mergeParams(list: unknown[]): [string, string[]][] {
       if (!whole.has(DEFAULT_PARAMS_FILE)) add(DEFAULT_PARAMS_FILE, [entry]);
       continue;
     }
-    for (const [file, keys] of Object.entries(entry as Record<string, unknown>)) {
+    if (!isPlainObject(entry)) {
+      throw new StageLoadError(`${inStage(where)}Only list of str/dict is supported. Got: '${pyTypeName(entry)}'.`, where.file);
+    }
+    for (const [file, keys] of Object.entries(entry)) {
       if (whole.has(file)) merged.set(file, []);
       else if (!Array.isArray(keys)) {
-        throw new StageLoadError(`Expected list of params for custom params file '${file}', got '${pyTypeName(keys)}'.`);
+        throw new StageLoadError(
+          `${inStage(where)}Expected list of params for custom params file '${file}', got '${pyTypeName(keys)}'.`,
+          where.file,
+        );
       } else add(file, keys.map(String));
     }
   }

@@ -68,7 +68,7 @@ function toPyInt(text: string): number {
   if (s.startsWith('0b')) return sign * parseInt(s.slice(2), 2);
   if (s.startsWith('0x')) return sign * parseInt(s.slice(2), 16);
   if (s.startsWith('0o')) return sign * parseInt(s.slice(2), 8);
-  return sign * parseInt(s, 10);
+  return sign * parseInt(s, 10) + 0; // Python has no -0 int
 }
 
 export interface LoadedYaml {
@@ -95,16 +95,47 @@ export function loadYaml(text: string, relpath: string): LoadedYaml {
     const where = mark ? ` (line ${mark.line + 1}, column ${mark.column + 1})` : '';
     throw new ParseError(`unable to read: '${relpath}', YAML file structure is corrupted: ${error.reason}${where}`, relpath);
   }
-  const empty = data === null || data === undefined || data === false || data === 0 || data === '';
-  return { data: empty ? {} : data, positionOf: (path) => positionIn(text, path) };
+  if (text.includes('*') && expandedSize(data, new Map()) > MAX_EXPANDED_VALUES) {
+    throw new ParseError(
+      `unable to read: '${relpath}', its YAML aliases expand to more than ${MAX_EXPANDED_VALUES} values (an alias bomb?)`,
+      relpath,
+    );
+  }
+  // `yaml.load(text) or {}`: every falsy Python value, `[]` and `0.0` included.
+  const empty = data === null || data === undefined || data === false || data === 0 || data === '' || (Array.isArray(data) && data.length === 0) || (data instanceof PyFloat && data.value === 0);
+  let positionIn: LoadedYaml['positionOf'] | undefined;
+  return { data: empty ? {} : data, positionOf: (path) => (positionIn ??= positionFinder(text))(path) };
 }
 
-function positionIn(text: string, path: readonly (string | number)[]) {
+/**
+ * An alias shares the anchored object, so a few lines of `&a [*b, *b, ...]` can stand for billions of
+ * values ("billion laughs"); every walk over the data (validation, templating) would then hang.
+ */
+const MAX_EXPANDED_VALUES = 1_000_000;
+
+/** Number of values `value` stands for once aliases are expanded, counted once per shared object. */
+function expandedSize(value: unknown, sizes: Map<object, number>): number {
+  if (typeof value !== 'object' || value === null) return 1;
+  const known = sizes.get(value);
+  if (known !== undefined) return known;
+  let size = 1;
+  for (const child of Object.values(value)) {
+    size += expandedSize(child, sizes);
+    if (size > MAX_EXPANDED_VALUES) break;
+  }
+  sizes.set(value, size);
+  return size;
+}
+
+/** Parses the text once for positions: a file with many schema errors asks for many of them. */
+function positionFinder(text: string): LoadedYaml['positionOf'] {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, logLevel: 'silent', uniqueKeys: false });
-  const node = path.length === 0 ? doc.contents : doc.getIn(path, true);
-  const range = isNode(node) ? node.range : undefined;
-  if (!range) return undefined;
-  const { line, col } = lineCounter.linePos(range[0]);
-  return { line, column: col };
+  return (path) => {
+    const node = path.length === 0 ? doc.contents : doc.getIn(path, true);
+    const range = isNode(node) ? node.range : undefined;
+    if (!range) return undefined;
+    const { line, col } = lineCounter.linePos(range[0]);
+    return { line, column: col };
+  };
 }
