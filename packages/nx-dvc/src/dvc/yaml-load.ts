@@ -1,5 +1,4 @@
 import { FAILSAFE_SCHEMA, load, Type, YAMLException } from 'js-yaml';
-import { isNode, LineCounter, parseDocument } from 'yaml';
 import { ParseError } from './errors';
 import { PyDate, PyFloat } from './py-value';
 
@@ -129,6 +128,8 @@ function expandedSize(value: unknown, sizes: Map<object, number>): number {
 
 /** Parses the text once for positions: a file with many schema errors asks for many of them. */
 function positionFinder(text: string): LoadedYaml['positionOf'] {
+  // Loaded only here: positions are needed for error messages, not on the graph's hot path.
+  const { isNode, LineCounter, parseDocument } = require('yaml') as typeof import('yaml');
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, logLevel: 'silent', uniqueKeys: false });
   return (path) => {
