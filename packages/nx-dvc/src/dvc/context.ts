@@ -7,8 +7,6 @@ export class MergeError extends ContextError {}
 export class VarsAlreadyLoaded extends ContextError {}
 export class ReservedKeyError extends ContextError {}
 
-type Container = Record<string, unknown> | unknown[];
-
 /**
  * The variables `${}` can read: nested maps and lists, each key remembering which file or
  * `vars` entry defined it, so a redefinition names both sources as DVC does.
@@ -159,4 +157,3 @@ export function humanJoin(words: string[]): string {
   return `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}`;
 }
 
-export type { Container };

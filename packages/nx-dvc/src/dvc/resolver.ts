@@ -14,7 +14,7 @@ import {
   type ParsingConfig,
 } from './interpolate';
 import { isPlainObject, pyStr, pyTypeName } from './py-value';
-import { dirName, joinPath, normPath } from './paths';
+import { joinPath, normPath } from './paths';
 import { readParamsFile, pathKind, type PathKind } from './params-files';
 
 /** What the resolver needs from the file system; paths are repo-relative POSIX. */
@@ -432,4 +432,3 @@ class MatrixDefinition extends GroupDefinition {
   }
 }
 
-export { dirName };
