@@ -1,0 +1,48 @@
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { isPlainObject } from './py-value';
+import { dumpLockYaml } from './lock-yaml';
+import { loadYaml } from './yaml-load';
+
+export interface LockData {
+  schema: string;
+  stages: Record<string, Record<string, unknown>>;
+  [key: string]: unknown;
+}
+
+/** Reads a dvc.lock; a missing or empty file is an empty lock. */
+export function readLock(absPath: string, relpath: string): LockData | undefined {
+  if (!existsSync(absPath)) return undefined;
+  const data = loadYaml(readFileSync(absPath, 'utf8'), relpath).data;
+  if (!isPlainObject(data) || Object.keys(data).length === 0) return undefined;
+  return { ...data, stages: isPlainObject(data.stages) ? (data.stages as LockData['stages']) : {} } as LockData;
+}
+
+/**
+ * DVC's read-modify-write: an existing stage keeps its position, a new one is appended, stale
+ * entries (stages removed from dvc.yaml) are kept. Returns whether anything changed.
+ */
+export function upsertLockEntries(lock: LockData | undefined, entries: [string, Record<string, unknown>][]): { lock: LockData; changed: boolean } {
+  const next: LockData = lock ? { ...lock, stages: { ...lock.stages } } : { schema: '2.0', stages: {} };
+  let changed = !lock;
+  for (const [name, entry] of entries) {
+    if (dumpLockYaml(next.stages[name] ?? null) !== dumpLockYaml(entry)) changed = true;
+    next.stages[name] = entry;
+  }
+  return { lock: next, changed };
+}
+
+/** Writes through a temporary file and a rename, so a reader never sees half a dvc.lock. */
+export function writeFileAtomic(absPath: string, text: string): void {
+  const temporary = `${absPath}.${process.pid}.${Date.now()}.tmp`;
+  try {
+    writeFileSync(temporary, text);
+    renameSync(temporary, absPath);
+  } finally {
+    rmSync(temporary, { force: true });
+  }
+}
+
+export function writeLock(absPath: string, lock: LockData): void {
+  const { schema, stages, ...rest } = lock;
+  writeFileAtomic(absPath, dumpLockYaml({ schema, stages, ...rest }));
+}
