@@ -1,4 +1,5 @@
-import { mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { writeFileAtomic } from './atomic-write';
 import { dirname } from 'node:path';
 
 /**
@@ -141,18 +142,7 @@ export class HashState {
     for (const [path, e] of this.entries) rows.push([path, e.ino, e.mtimeNs, e.size, e.md5]);
     const text = `{"version": ${FORMAT_VERSION}, "entries": [\n${rows.map((r) => JSON.stringify(r)).join(',\n')}\n]}\n`;
     mkdirSync(dirname(this.file), { recursive: true });
-    const tmp = `${this.file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-    try {
-      writeFileSync(tmp, text);
-      renameSync(tmp, this.file);
-    } catch (error) {
-      try {
-        unlinkSync(tmp);
-      } catch {
-        // nothing to clean up
-      }
-      throw error;
-    }
+    writeFileAtomic(this.file, text);
     this.loadedSignature = fileSignature(this.file);
     this.touched.clear();
     this.dirty = false;

@@ -1,4 +1,5 @@
 import { after, before, describe, test } from 'node:test';
+import { comparePythonStrings } from './py-value';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
@@ -9,7 +10,6 @@ import { DvcIgnore } from './dvcignore';
 import { DvcError } from './errors';
 import { HashState } from './hash-state';
 import {
-  comparePythonStrings,
   dirManifest,
   DvcIgnoreInCollectedDirError,
   EMPTY_DIR_MD5,

@@ -4,6 +4,7 @@ import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { comparePythonStrings } from './py-value';
 import { DvcError } from './errors';
 import type { HashState } from './hash-state';
 
@@ -297,25 +298,6 @@ export function dirManifest<E extends { md5: string; relpath: string }>(entries:
   const parts = sorted.map((e) => `{"md5": ${pythonJsonString(e.md5)}, "relpath": ${pythonJsonString(e.relpath)}}`);
   const manifest = Buffer.from(`[${parts.join(', ')}]`, 'utf8');
   return { md5: `${md5Hex(manifest)}.dir`, manifest, sorted };
-}
-
-/**
- * Compares like Python `str` (by code point). JS `<` compares UTF-16 code units, which puts
- * U+E000..U+FFFF after astral characters (surrogates D800..DFFF); remap so surrogates sort last.
- */
-export function comparePythonStrings(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x !== y) return codePointRank(x) - codePointRank(y);
-  }
-  return a.length - b.length;
-}
-
-function codePointRank(unit: number): number {
-  if (unit < 0xd800) return unit;
-  return unit >= 0xe000 ? unit - 0x800 : unit + 0x2000;
 }
 
 const SHORT_ESCAPES: Record<string, string> = { '"': '\\"', '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\b': '\\b', '\f': '\\f' };

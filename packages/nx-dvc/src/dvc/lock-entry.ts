@@ -1,4 +1,5 @@
 import type { ParamsValues } from './params-values';
+import { comparePythonStrings } from './py-value';
 import type { Stage } from './stage';
 
 /** What DVC records for one file or directory: `md5` ends in `.dir` for a directory. */
@@ -21,19 +22,6 @@ export interface LockEntry {
   outs?: LockPathEntry[];
 }
 
-/** Python's `str` ordering: by code point, so astral characters sort after the BMP. */
-export function compareCodePoints(a: string, b: string): number {
-  const ia = a[Symbol.iterator]();
-  const ib = b[Symbol.iterator]();
-  for (;;) {
-    const x = ia.next();
-    const y = ib.next();
-    if (x.done || y.done) return x.done && y.done ? 0 : x.done ? -1 : 1;
-    const d = x.value.codePointAt(0)! - y.value.codePointAt(0)!;
-    if (d !== 0) return d;
-  }
-}
-
 /** `path, hash: md5, md5, size, nfiles, isexec`, exactly the keys DVC writes, in its order. */
 export function lockPathEntry(path: string, info: HashInfo): Record<string, unknown> {
   const entry: Record<string, unknown> = { path, hash: 'md5', md5: info.md5, size: info.size };
@@ -53,7 +41,7 @@ export function buildLockEntry(
 ): Record<string, unknown> {
   const entry: Record<string, unknown> = { cmd: stage.cmd };
   const section = (paths: string[]) =>
-    [...new Set(paths)].sort(compareCodePoints).map((path) => lockPathEntry(path, hashes.get(path)!));
+    [...new Set(paths)].sort(comparePythonStrings).map((path) => lockPathEntry(path, hashes.get(path)!));
   const deps = section(stage.deps.map((d) => d.path));
   if (deps.length) entry.deps = deps;
   const files = orderParamsFiles([...params.keys()]);
@@ -67,7 +55,7 @@ export function buildLockEntry(
 
 /** Params files sorted by path, then `params.yaml` moved to the front. */
 export function orderParamsFiles(files: string[]): string[] {
-  const sorted = [...files].sort(compareCodePoints);
+  const sorted = [...files].sort(comparePythonStrings);
   const index = sorted.indexOf('params.yaml');
   if (index > 0) sorted.unshift(...sorted.splice(index, 1));
   return sorted;
@@ -75,5 +63,5 @@ export function orderParamsFiles(files: string[]): string[] {
 
 /** Top-level keys sorted; nested maps keep their file order. */
 function sortKeys(values: ParamsValues): ParamsValues {
-  return Object.fromEntries(Object.keys(values).sort(compareCodePoints).map((key) => [key, values[key]]));
+  return Object.fromEntries(Object.keys(values).sort(comparePythonStrings).map((key) => [key, values[key]]));
 }

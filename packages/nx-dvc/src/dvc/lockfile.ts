@@ -1,4 +1,5 @@
-import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { writeFileAtomic } from './atomic-write';
 import { isPlainObject } from './py-value';
 import { dumpLockYaml } from './lock-yaml';
 import { loadYaml } from './yaml-load';
@@ -29,17 +30,6 @@ export function upsertLockEntries(lock: LockData | undefined, entries: [string, 
     next.stages[name] = entry;
   }
   return { lock: next, changed };
-}
-
-/** Writes through a temporary file and a rename, so a reader never sees half a dvc.lock. */
-export function writeFileAtomic(absPath: string, text: string): void {
-  const temporary = `${absPath}.${process.pid}.${Date.now()}.tmp`;
-  try {
-    writeFileSync(temporary, text);
-    renameSync(temporary, absPath);
-  } finally {
-    rmSync(temporary, { force: true });
-  }
 }
 
 export function writeLock(absPath: string, lock: LockData): void {

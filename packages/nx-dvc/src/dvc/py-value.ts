@@ -160,3 +160,22 @@ function asNumber(value: unknown): number | undefined {
   if (value instanceof PyFloat) return value.value;
   return undefined;
 }
+
+/**
+ * Python's `str` ordering, by code point. JS `<` compares UTF-16 units, which puts U+E000..U+FFFF
+ * after astral characters (surrogates D800..DFFF); the rank below moves surrogates last.
+ */
+export function comparePythonStrings(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) return codePointRank(x) - codePointRank(y);
+  }
+  return a.length - b.length;
+}
+
+function codePointRank(unit: number): number {
+  if (unit < 0xd800) return unit;
+  return unit >= 0xe000 ? unit - 0x800 : unit + 0x2000;
+}

@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../dvc/atomic-write';
 import { dirname, join } from 'node:path';
 import type { FileResult } from '../dvc/pipeline-index';
 import type { ParamsValues } from '../dvc/params-values';
@@ -62,9 +63,7 @@ export class InferenceCache {
   save(): void {
     if (!this.dirty) return;
     mkdirSync(dirname(this.path), { recursive: true });
-    const temporary = `${this.path}.${process.pid}.tmp`;
-    writeFileSync(temporary, JSON.stringify(this.data, serializeErrors));
-    renameSync(temporary, this.path);
+    writeFileAtomic(this.path, JSON.stringify(this.data, serializeErrors));
     this.dirty = false;
   }
 }
