@@ -1,4 +1,5 @@
 import { PyDate, PyFloat, pyFloatRepr } from './py-value';
+import { RUAMEL_1_2_RESOLVERS } from './ruamel-resolver';
 
 /**
  * Writes YAML exactly as DVC writes dvc.lock: ruamel.yaml 0.18.16, `YAML()` (round-trip dumper)
@@ -111,26 +112,6 @@ function floatNode(x: number): ScalarNode {
 // ---------------------------------------------------------------------------------------------
 // Resolver: the tag a plain scalar would be read back as (ruamel VersionedResolver, YAML 1.2).
 
-/** `[tag, pattern, first characters]`, in ruamel's order; only listed first characters are tried. */
-const IMPLICIT_RESOLVERS: [ScalarTag | 'merge' | 'value' | 'yaml', RegExp, string[]][] = [
-  ['bool', /^(?:true|True|TRUE|false|False|FALSE)$/, [...'tTfF']],
-  [
-    'float',
-    /^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?|[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)|[-+]?\.[0-9_]+(?:[eE][-+][0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/,
-    [...'-+0123456789.'],
-  ],
-  ['int', /^(?:[-+]?0b[0-1_]+|[-+]?0o?[0-7_]+|[-+]?[0-9_]+|[-+]?0x[0-9a-fA-F_]+)$/, [...'-+0123456789']],
-  ['merge', /^(?:<<)$/, ['<']],
-  ['null', /^(?:~|null|Null|NULL|)$/, ['~', 'n', 'N', '']],
-  [
-    'timestamp',
-    /^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]|[0-9][0-9][0-9][0-9]-[0-9][0-9]?-[0-9][0-9]?(?:[Tt]|[ \t]+)[0-9][0-9]?:[0-9][0-9]:[0-9][0-9](?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$/,
-    [...'0123456789'],
-  ],
-  ['value', /^(?:=)$/, ['=']],
-  ['yaml', /^(?:!|&|\*)$/, [...'!&*']],
-];
-
 /** Python's `re.match` with a final `$`, which also matches just before a trailing newline. */
 function pyFullMatch(pattern: RegExp, value: string): boolean {
   return pattern.test(value) || (value.endsWith('\n') && pattern.test(value.slice(0, -1)));
@@ -138,7 +119,7 @@ function pyFullMatch(pattern: RegExp, value: string): boolean {
 
 function resolveImplicit(value: string): string {
   const first = value === '' ? '' : String.fromCodePoint(value.codePointAt(0)!);
-  for (const [tag, pattern, firsts] of IMPLICIT_RESOLVERS) {
+  for (const { tag, pattern, first: firsts } of RUAMEL_1_2_RESOLVERS) {
     if (firsts.includes(first) && pyFullMatch(pattern, value)) return tag;
   }
   return 'str';

@@ -1,6 +1,13 @@
 import { FAILSAFE_SCHEMA, load, Type, YAMLException } from 'js-yaml';
 import { ParseError } from './errors';
 import { PyDate, PyFloat } from './py-value';
+import { resolverPattern } from './ruamel-resolver';
+
+const BOOL_PATTERN = resolverPattern('bool');
+const FLOAT_PATTERN = resolverPattern('float');
+const INT_PATTERN = resolverPattern('int');
+const NULL_PATTERN = resolverPattern('null');
+const TIMESTAMP_PATTERN = resolverPattern('timestamp');
 
 /**
  * Reads YAML the way DVC does (ruamel `YAML(typ="safe")`, YAML 1.2): `yes`/`no` stay strings,
@@ -11,12 +18,9 @@ import { PyDate, PyFloat } from './py-value';
  */
 const boolType = new Type('tag:yaml.org,2002:bool', {
   kind: 'scalar',
-  resolve: (s: string) => /^(?:true|True|TRUE|false|False|FALSE)$/.test(s),
+  resolve: (s: string) => BOOL_PATTERN.test(s),
   construct: (s: string) => s[0] === 't' || s[0] === 'T',
 });
-
-const FLOAT_PATTERN =
-  /^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?|[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)|[-+]?\.[0-9_]+(?:[eE][-+][0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/;
 
 const floatType = new Type('tag:yaml.org,2002:float', {
   kind: 'scalar',
@@ -26,18 +30,15 @@ const floatType = new Type('tag:yaml.org,2002:float', {
 
 const intType = new Type('tag:yaml.org,2002:int', {
   kind: 'scalar',
-  resolve: (s: string) => /^(?:[-+]?0b[0-1_]+|[-+]?0o?[0-7_]+|[-+]?[0-9_]+|[-+]?0x[0-9a-fA-F_]+)$/.test(s) && /[0-9]/.test(s),
+  resolve: (s: string) => INT_PATTERN.test(s) && /[0-9]/.test(s),
   construct: (s: string) => toPyInt(s),
 });
 
 const nullType = new Type('tag:yaml.org,2002:null', {
   kind: 'scalar',
-  resolve: (s: string) => /^(?:~|null|Null|NULL|)$/.test(s),
+  resolve: (s: string) => NULL_PATTERN.test(s),
   construct: () => null,
 });
-
-const TIMESTAMP_PATTERN =
-  /^(?:[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?)$/;
 
 const timestampType = new Type('tag:yaml.org,2002:timestamp', {
   kind: 'scalar',
