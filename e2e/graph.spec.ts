@@ -101,8 +101,8 @@ describe('nx show with nx-dvc', () => {
       ['clock', 'grid', 'grid@adam-1', 'grid@adam-2', 'grid@sgd-1', 'grid@sgd-2', 'prep', 'repro', 'train', 'train@large', 'train@small'].sort(),
     );
     assert.deepEqual(pipe.targets['train'].dependsOn, [
-      { projects: 'pipe--train@small', target: 'repro' },
-      { projects: 'pipe--train@large', target: 'repro' },
+      { projects: 'pipe--train@small', target: 'repro', params: 'forward' },
+      { projects: 'pipe--train@large', target: 'repro', params: 'forward' },
     ]);
     assert.equal(pipe.targets['prep'].metadata?.description, 'Sort the raw words');
     assert.deepEqual(pipe.targets['prep'].metadata?.technologies, ['dvc']);
@@ -113,8 +113,9 @@ describe('nx show with nx-dvc', () => {
     const train = ws.showProject('pipe--train@small').targets['repro'];
     assert.equal(train.executor, 'nx-dvc:stage');
     assert.equal(train.cache, true);
-    assert.deepEqual(train.outputs, ['{workspaceRoot}/pipe/model-small.txt']);
-    assert.deepEqual(train.dependsOn, [{ projects: 'pipe--prep', target: 'repro' }]);
+    assert.equal(train.outputs?.[0], '{workspaceRoot}/pipe/model-small.txt');
+    assert.match(train.outputs?.[1] ?? '', /^\{workspaceRoot\}\/\.nx\/workspace-data\/nx-dvc\/lock-entries\/train@small-[0-9a-f]{16}\.yaml$/, 'its dvc.lock entry is cached with it');
+    assert.deepEqual(train.dependsOn, [{ projects: 'pipe--prep', target: 'repro', params: 'forward' }]);
     assert.deepEqual(train.inputs, [
       '{workspaceRoot}/pipe/out/sorted.txt',
       '{workspaceRoot}/pipe/out/sorted.txt/**/*',
@@ -128,8 +129,8 @@ describe('nx show with nx-dvc', () => {
 
   test('wdir and a nested dvc.yaml: paths resolve from the wdir, edges cross projects', () => {
     const report = ws.showProject('pipe-sub--report').targets['repro'];
-    assert.deepEqual(report.outputs, ['{workspaceRoot}/pipe/sub/report.txt']);
-    assert.deepEqual(report.dependsOn, [{ projects: 'pipe--train@small', target: 'repro' }]);
+    assert.equal(report.outputs?.[0], '{workspaceRoot}/pipe/sub/report.txt');
+    assert.deepEqual(report.dependsOn, [{ projects: 'pipe--train@small', target: 'repro', params: 'forward' }]);
     assert.ok(report.inputs?.includes('{workspaceRoot}/pipe/model-small.txt'));
   });
 

@@ -1,6 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import fg from 'fast-glob';
@@ -134,6 +134,12 @@ export interface WorkspaceOptions {
   files?: Record<string, string>;
   plugins?: unknown[];
   gitignore?: string[];
+  /** Keep Nx's own ignores out of `.gitignore` (in `.git/info/exclude`), for byte-exact `.gitignore` checks. */
+  nxIgnoresInGitExclude?: boolean;
+  /** Copy this folder in (modes and symlinks kept) before the files are written. */
+  copyFrom?: string;
+  /** Commit everything at the end (default true). */
+  commit?: boolean;
 }
 
 /** A committed Nx workspace with nx-dvc registered and the given files. */
@@ -144,11 +150,24 @@ export function createWorkspace(options: WorkspaceOptions = {}): Workspace {
   symlinkSync(nodeModules, workspace.path('node_modules'), 'dir');
   workspace.write('package.json', JSON.stringify({ name: 'e2e-workspace', private: true }, null, 2));
   workspace.write('nx.json', JSON.stringify({ plugins: options.plugins ?? ['nx-dvc'], analytics: false }, null, 2));
-  workspace.write('.gitignore', ['node_modules', '.nx', ...(options.gitignore ?? [])].join('\n') + '\n');
+  const nxIgnores = ['node_modules', '.nx', ...(options.gitignore ?? [])].join('\n') + '\n';
+  if (!options.nxIgnoresInGitExclude) workspace.write('.gitignore', nxIgnores);
+  if (options.copyFrom) copyWritable(options.copyFrom, workspace.root);
   for (const [file, content] of Object.entries(options.files ?? {})) workspace.write(file, content);
   workspace.git('init', '-q', '-b', 'main');
-  workspace.commitAll('initial');
+  if (options.nxIgnoresInGitExclude) workspace.write('.git/info/exclude', nxIgnores);
+  if (options.commit ?? true) workspace.commitAll('initial');
   return workspace;
+}
+
+/** `cp -a`, then owner-writable: fixtures may be stored read-only. */
+function copyWritable(from: string, to: string): void {
+  cpSync(from, to, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
+  for (const entry of fg.sync('**', { cwd: to, onlyFiles: false, dot: true, followSymbolicLinks: false, ignore: ['node_modules/**'] })) {
+    const abs = join(to, entry);
+    const st = lstatSync(abs);
+    if (!st.isSymbolicLink()) chmodSync(abs, st.mode | 0o200);
+  }
 }
 
 /** How a task of an `nx run`/`run-many` came out, read from Nx's own output. */

@@ -2,6 +2,7 @@ import type { CreateNodes } from '@nx/devkit';
 import { createDvcDependencies } from './plugin/create-dependencies';
 import { createDvcNodes, PIPELINE_GLOB } from './plugin/create-nodes';
 import type { NxDvcPluginOptions } from './plugin/options';
+import { postDvcTasksExecution } from './plugin/post-tasks-execution';
 
 export const name = 'nx-dvc';
 
@@ -13,5 +14,8 @@ export const createNodesV2 = createNodes;
 
 /** Project-graph edges between stages, so `nx graph` and project-level affected follow the data. */
 export const createDependencies = createDvcDependencies;
+
+/** The single writer of dvc.lock and `.gitignore`: merges what every stage task (run or restored) recorded. */
+export const postTasksExecution = postDvcTasksExecution;
 
 export type { NxDvcPluginOptions } from './plugin/options';

@@ -3,7 +3,16 @@ import type { ParsingConfig } from './interpolate';
 
 /** The `[parsing]` section of `.dvc/config` (and `.dvc/config.local`), which shapes `${dict}` in cmd. */
 export function readParsingConfig(root: string): ParsingConfig {
-  const config: ParsingConfig = {};
+  return readDvcConfigSection(root, 'parsing');
+}
+
+/** One value of `.dvc/config`, overridden by `.dvc/config.local`. */
+export function readDvcConfigValue(root: string, section: string, key: string): string | undefined {
+  return readDvcConfigSection(root, section)[key];
+}
+
+function readDvcConfigSection(root: string, section: string): Record<string, string> {
+  const values: Record<string, string> = {};
   for (const file of ['.dvc/config', '.dvc/config.local']) {
     let text: string;
     try {
@@ -11,9 +20,9 @@ export function readParsingConfig(root: string): ParsingConfig {
     } catch {
       continue;
     }
-    Object.assign(config, iniSection(text, 'parsing'));
+    Object.assign(values, iniSection(text, section));
   }
-  return config;
+  return values;
 }
 
 function iniSection(text: string, wanted: string): Record<string, string> {

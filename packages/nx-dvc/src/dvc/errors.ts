@@ -38,19 +38,27 @@ export class PathOutsideWorkspaceError extends DvcError {
   override name = 'PathOutsideWorkspaceError';
 }
 
-export class CyclicGraphError extends DvcError {
+/** The stage graph is invalid; `files` are every dvc.yaml / .dvc file the problem involves. */
+export class GraphError extends DvcError {
+  override name = 'GraphError';
+  constructor(message: string, readonly files: string[]) {
+    super(message, files[0]);
+  }
+}
+
+export class CyclicGraphError extends GraphError {
   override name = 'CyclicGraphError';
 }
 
-export class OutputDuplicationError extends DvcError {
+export class OutputDuplicationError extends GraphError {
   override name = 'OutputDuplicationError';
 }
 
-export class OverlappingOutputPathsError extends DvcError {
+export class OverlappingOutputPathsError extends GraphError {
   override name = 'OverlappingOutputPathsError';
 }
 
-export class StagePathAsOutputError extends DvcError {
+export class StagePathAsOutputError extends GraphError {
   override name = 'StagePathAsOutputError';
 }
 

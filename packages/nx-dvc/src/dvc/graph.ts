@@ -90,7 +90,7 @@ export function buildOutputTrie(stages: Stage[]): OutputTrie {
             `'${child.out.repoPath}'('${child.stage.addressing}')\n` +
             'overlap and are thus in the same tracked directory.\n' +
             'To keep reproducibility, outputs should be in separate tracked directories or tracked individually.',
-          stage.file,
+          involved(stage, parent.stage, child.stage),
         );
       }
       trie.set(parts, { out, stage });
@@ -104,14 +104,19 @@ function duplicateOutput(path: string, stage: Stage, other: Stage): OutputDuplic
     return new OutputDuplicationError(
       `output '${path}' is already specified in stage: '${stage.addressing}'.\n` +
         `Use \`dvc remove ${stage.addressing}\` to stop tracking the overlapping output.`,
-      stage.file,
+      involved(stage),
     );
   }
   return new OutputDuplicationError(
     `output '${path}' is specified in:\n\t- ${stage.addressing}\n\t- ${other.addressing}\n` +
       'Use `dvc remove` with any of the above targets to stop tracking the overlapping output.',
-    stage.file,
+    involved(stage, other),
   );
+}
+
+/** The files of the stages a graph error names, first the one DVC reports it in. */
+function involved(...stages: Stage[]): string[] {
+  return [...new Set(stages.map((s) => s.file))];
 }
 
 export interface StageGraph {
@@ -130,7 +135,7 @@ export function buildGraph(stages: Stage[]): StageGraph {
     if (covering) {
       throw new StagePathAsOutputError(
         `stage: '${stage.addressing}' is within an output ${pyStrRepr(covering.out.repoPath)} of another stage`,
-        stage.file,
+        involved(stage, covering.stage),
       );
     }
   }
@@ -177,7 +182,7 @@ function checkAcyclic(stages: Stage[], upstream: Map<Stage, Stage[]>): void {
         const noun = cycle.length === 1 ? 'stage' : 'stages';
         throw new CyclicGraphError(
           `Same item(s) are defined as both a dependency and an output in ${noun}: ${cycle.map((s) => s.addressing).join(', ')}.`,
-          cycle[0].file,
+          involved(...cycle),
         );
       }
       if (!state.has(target)) enter(target);

@@ -41,7 +41,10 @@ export function buildLockEntry(
 ): Record<string, unknown> {
   const entry: Record<string, unknown> = { cmd: stage.cmd };
   const section = (paths: string[]) =>
-    [...new Set(paths)].sort(comparePythonStrings).map((path) => lockPathEntry(path, hashes.get(path)!));
+    [...new Set(paths)].sort(comparePythonStrings).map((path) => {
+      const info = hashes.get(path);
+      return info ? lockPathEntry(path, info) : { path }; // a URL dep: not hashed here
+    });
   const deps = section(stage.deps.map((d) => d.path));
   if (deps.length) entry.deps = deps;
   const files = orderParamsFiles([...params.keys()]);

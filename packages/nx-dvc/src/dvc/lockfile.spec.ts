@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { readLock, upsertLockEntries, writeLock } from './lockfile';
+import { readLock, updateLockFile, upsertLockEntries, writeLock } from './lockfile';
 
 const dir = mkdtempSync(join(tmpdir(), 'nx-dvc-lockfile-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -37,5 +37,22 @@ describe('dvc.lock read-modify-write', () => {
     assert.equal(readFileSync(path, 'utf8'), "schema: '2.0'\nstages:\n  prep:\n    cmd: python prep.py\n");
     assert.deepEqual(readdirSync(dir).filter((f) => f.includes('.tmp')), []);
     assert.deepEqual(readLock(path, 'dvc.lock'), { schema: '2.0', stages: { prep: { cmd: 'python prep.py' } } });
+  });
+});
+
+describe('updateLockFile', () => {
+  test('concurrent writers under the file lock lose no entry', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nx-dvc-lock-'));
+    try {
+      const path = join(dir, 'dvc.lock');
+      const names = Array.from({ length: 25 }, (_, i) => `stage${i}`);
+      await Promise.all(names.map((name) => updateLockFile(path, 'dvc.lock', [[name, { cmd: `echo ${name}` }]], join(dir, 'lockdir'))));
+      const lock = readLock(path, 'dvc.lock')!;
+      assert.deepEqual(Object.keys(lock.stages).sort(), [...names].sort());
+      const again = await updateLockFile(path, 'dvc.lock', [['stage3', { cmd: 'echo stage3' }]], join(dir, 'lockdir'));
+      assert.deepEqual(again, { created: false, changed: false });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,4 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { lock as lockFile } from 'proper-lockfile';
 import { writeFileAtomic } from './atomic-write';
 import { isPlainObject } from './py-value';
 import { dumpLockYaml } from './lock-yaml';
@@ -35,4 +37,32 @@ export function upsertLockEntries(lock: LockData | undefined, entries: [string, 
 export function writeLock(absPath: string, lock: LockData): void {
   const { schema, stages, ...rest } = lock;
   writeFileAtomic(absPath, dumpLockYaml({ schema, stages, ...rest }));
+}
+
+/**
+ * Merges entries into a dvc.lock under an exclusive file lock (other Nx or DVC processes may be
+ * writing it too): lock, re-read, merge, write to a temporary file and rename. The file is only
+ * rewritten when an entry changed. `lockPath` is where the lock directory goes.
+ */
+export async function updateLockFile(
+  absPath: string,
+  relpath: string,
+  entries: [string, Record<string, unknown>][],
+  lockPath = `${absPath}.nx-dvc-lock`,
+): Promise<{ created: boolean; changed: boolean }> {
+  mkdirSync(dirname(lockPath), { recursive: true });
+  const release = await lockFile(absPath, {
+    realpath: false,
+    lockfilePath: lockPath,
+    stale: 30_000,
+    retries: { retries: 200, minTimeout: 10, maxTimeout: 250 },
+  });
+  try {
+    const old = readLock(absPath, relpath);
+    const { lock, changed } = upsertLockEntries(old, entries);
+    if (changed) writeLock(absPath, lock);
+    return { created: !old, changed };
+  } finally {
+    await release();
+  }
 }

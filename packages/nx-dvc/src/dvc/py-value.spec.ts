@@ -162,3 +162,16 @@ describe('Python == (param change detection)', () => {
     assert.equal(pyEquals(new PyDate('2020-01-01'), '2020-01-01'), false);
   });
 });
+
+describe('Python ints beyond 2^53', () => {
+  test('compare exactly with each other and by value with floats', () => {
+    assert.equal(pyEquals(12345678901234567890n, 12345678901234567890n), true);
+    assert.equal(pyEquals(12345678901234567890n, 12345678901234567891n), false);
+    assert.equal(pyEquals(2n ** 60n, new PyFloat(2 ** 60)), true);
+    assert.equal(pyEquals(1n, true), true);
+  });
+  test('print as Python does', () => {
+    assert.equal(pyRepr(-12345678901234567890n), '-12345678901234567890');
+    assert.equal(pyTypeName(2n ** 64n), 'int');
+  });
+});

@@ -35,14 +35,15 @@ export class PyDate {
   }
 }
 
-export type PyScalar = null | boolean | number | string | PyFloat | PyDate;
+/** `bigint` holds a Python int too large for a double. */
+export type PyScalar = null | boolean | number | bigint | string | PyFloat | PyDate;
 
 export function isPyFloat(value: unknown): value is PyFloat | number {
   return value instanceof PyFloat || (typeof value === 'number' && !Number.isInteger(value));
 }
 
-export function isPyNumber(value: unknown): value is number | PyFloat {
-  return typeof value === 'number' || value instanceof PyFloat;
+export function isPyNumber(value: unknown): value is number | bigint | PyFloat {
+  return typeof value === 'number' || typeof value === 'bigint' || value instanceof PyFloat;
 }
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -66,7 +67,7 @@ export function pyTypeName(value: unknown): string {
   if (typeof value === 'string') return 'str';
   if (value instanceof PyDate) return 'date';
   if (isPyFloat(value)) return 'float';
-  if (typeof value === 'number') return 'int';
+  if (typeof value === 'number' || typeof value === 'bigint') return 'int';
   if (Array.isArray(value)) return 'list';
   return 'dict';
 }
@@ -130,6 +131,7 @@ export function pyRepr(value: unknown): string {
   if (value instanceof PyFloat) return pyFloatRepr(value.value);
   if (value instanceof PyDate) return `datetime.date(${value.text.split('-').map(Number).join(', ')})`;
   if (typeof value === 'number') return Number.isInteger(value) ? String(value) : pyFloatRepr(value);
+  if (typeof value === 'bigint') return String(value);
   if (Array.isArray(value)) return `[${value.map(pyRepr).join(', ')}]`;
   const entries = Object.entries(value as Record<string, unknown>);
   return `{${entries.map(([k, v]) => `${pyStrRepr(k)}: ${pyRepr(v)}`).join(', ')}}`;
@@ -137,6 +139,9 @@ export function pyRepr(value: unknown): string {
 
 /** Python's `==`: `1 == 1.0 == True`, maps compare without regard to order. */
 export function pyEquals(a: unknown, b: unknown): boolean {
+  const ia = asInteger(a);
+  const ib = asInteger(b);
+  if (ia !== undefined && ib !== undefined) return ia === ib;
   const na = asNumber(a);
   const nb = asNumber(b);
   if (na !== undefined && nb !== undefined) return na === nb;
@@ -154,9 +159,18 @@ export function pyEquals(a: unknown, b: unknown): boolean {
   return a === b || (a == null && b == null);
 }
 
+/** Python ints (and bools) exactly, whatever their size. */
+function asInteger(value: unknown): bigint | undefined {
+  if (typeof value === 'bigint') return value;
+  if (typeof value === 'boolean') return value ? 1n : 0n;
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return BigInt(value);
+  return undefined;
+}
+
 function asNumber(value: unknown): number | undefined {
   if (typeof value === 'boolean') return value ? 1 : 0;
   if (typeof value === 'number') return value;
+  if (typeof value === 'bigint') return Number(value);
   if (value instanceof PyFloat) return value.value;
   return undefined;
 }

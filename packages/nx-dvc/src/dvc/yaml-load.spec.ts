@@ -144,3 +144,13 @@ describe('encoding', () => {
     });
   });
 });
+
+describe('ints keep every digit', () => {
+  test('safe integers are numbers, larger ones bigints', () => {
+    assert.equal(value('9007199254740991'), 9007199254740991);
+    assert.equal(value('12345678901234567890'), 12345678901234567890n);
+    assert.equal(value('-0x10000000000000000'), -(2n ** 64n));
+    assert.equal(value('1_000'), 1000);
+    assert.equal(value('0o17'), 15);
+  });
+});

@@ -61,14 +61,14 @@ function toPyFloat(text: string): number | PyFloat {
   return Number.isInteger(value) ? new PyFloat(value) : value;
 }
 
-function toPyInt(text: string): number {
+/** A Python int: a number while exact, a bigint beyond 2^53. */
+function toPyInt(text: string): number | bigint {
   let s = text.replace(/_/g, '');
-  const sign = s.startsWith('-') ? -1 : 1;
+  const negative = s.startsWith('-');
   if (s[0] === '-' || s[0] === '+') s = s.slice(1);
-  if (s.startsWith('0b')) return sign * parseInt(s.slice(2), 2);
-  if (s.startsWith('0x')) return sign * parseInt(s.slice(2), 16);
-  if (s.startsWith('0o')) return sign * parseInt(s.slice(2), 8);
-  return sign * parseInt(s, 10) + 0; // Python has no -0 int
+  const prefixed = /^0[box]/.test(s) ? s : s.replace(/^0+(?=\d)/, '');
+  const big = negative ? -BigInt(prefixed) : BigInt(prefixed);
+  return big >= BigInt(Number.MIN_SAFE_INTEGER) && big <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(big) : big;
 }
 
 export interface LoadedYaml {

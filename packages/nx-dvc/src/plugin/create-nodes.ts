@@ -4,7 +4,7 @@ import type { CreateNodesContext, CreateNodesResult, ProjectConfiguration, Targe
 import { calculateHashesForCreateNodes, hashObject, workspaceDataDirectory } from '@nx/devkit/internal';
 import { readParsingConfig } from '../dvc/dvc-config';
 import { DvcIgnore } from '../dvc/dvcignore';
-import { DvcError } from '../dvc/errors';
+import { DvcError, GraphError } from '../dvc/errors';
 import { dirName } from '../dvc/paths';
 import { buildIndex, tryLoadPipeline, type FileResult, type PipelineIndex } from '../dvc/pipeline-index';
 import { lookupParam, readParamsValues, type ParamsValues } from '../dvc/params-values';
@@ -17,6 +17,7 @@ import { STAGE_TAG } from './create-dependencies';
 import { InferenceCache, inferenceCachePath, type CachedPipeline } from './inference-cache';
 import { normalizeOptions, type NormalizedOptions, type NxDvcPluginOptions } from './options';
 import { identifyPipelineProject } from './project-names';
+import { fragmentOutput } from './lock-fragments';
 import { commandText, createStageTarget } from './stage-target';
 import { PLUGIN_VERSION } from './plugin-version';
 
@@ -110,7 +111,7 @@ function graphWithoutBrokenFiles(index: PipelineIndex) {
   let error = index.graphError;
   let graph = index.graph;
   while (error) {
-    broken.set(error.file ?? '', error);
+    for (const file of filesOf(error)) broken.set(file, error);
     const stages = [...index.pipelines, ...index.dataSources]
       .filter((r) => !broken.has(r.file))
       .flatMap((r) => r.pipeline?.stages ?? (r.stage ? [r.stage] : []));
@@ -118,11 +119,16 @@ function graphWithoutBrokenFiles(index: PipelineIndex) {
       graph = buildGraph(stages);
       error = undefined;
     } catch (next) {
-      if (!(next instanceof DvcError) || broken.has(next.file ?? '')) throw next;
+      if (!(next instanceof DvcError) || filesOf(next).every((file) => broken.has(file))) throw next;
       error = next;
     }
   }
   return { graph: graph!, broken };
+}
+
+/** A graph error sets aside every file it involves: the producer of an output as well as its consumer. */
+function filesOf(error: DvcError): string[] {
+  return error instanceof GraphError ? error.files : [error.file ?? ''];
 }
 
 function projectsFor(
@@ -159,6 +165,8 @@ function projectsFor(
           generatedParamsFiles: new Set(stage.params.map((p) => p.repoPath).filter((p) => graph.trie.prefixes(p.split('/')).length > 0)),
           paramsValues: Object.fromEntries(stage.params.map((p) => [p.repoPath, selectValues(values[p.repoPath], p.keys)])),
           stageTargetName: options.stageTargetName,
+          lockFragmentOutput: fragmentOutput(root, stage.file, stage.name!),
+          dvcCache: options.dvcCache,
         });
         projects[stageProjectRoot(projectRoot, stage.name!)] = {
           name: stageProject(stage),
@@ -193,7 +201,7 @@ function aliasTargets(result: FileResult, stageProject: (s: Stage) => string, op
   const targets: Record<string, TargetConfiguration> = {};
   const alias = (stages: Stage[], description: string): TargetConfiguration => ({
     executor: 'nx:noop',
-    dependsOn: stages.map((s) => ({ projects: stageProject(s), target: options.stageTargetName })),
+    dependsOn: stages.map((s) => ({ projects: stageProject(s), target: options.stageTargetName, params: 'forward' as const })),
     metadata: { description, technologies: ['dvc'] },
   });
   for (const stage of pipeline.stages) targets[stage.name!] = alias([stage], stage.desc ?? commandText(stage));
@@ -213,7 +221,7 @@ function aliasTargets(result: FileResult, stageProject: (s: Stage) => string, op
 function errorTargets(result: FileResult, error: DvcError, options: NormalizedOptions, root: string) {
   const target: TargetConfiguration = {
     executor: 'nx-dvc:invalid-pipeline',
-    options: { message: error.message },
+    options: { message: error.message, errorName: error.name },
     cache: false,
     metadata: { description: `${result.file} is invalid: ${error.message.split('\n')[0]}`, technologies: ['dvc'] },
   };
@@ -240,7 +248,7 @@ function warnAboutErrors(index: PipelineIndex, broken: Map<string, DvcError>): v
   const errors = [
     ...index.pipelines.flatMap((r) => (r.error ? [r.error] : [])),
     ...index.dataSources.flatMap((r) => (r.error ? [r.error] : [])),
-    ...broken.values(),
+    ...new Set(broken.values()),
   ];
   for (const error of errors) {
     console.warn(`nx-dvc: ${error.file ? `${error.file}: ` : ''}${error.message.replace(/\n/g, '\n  ')}`);

@@ -73,11 +73,13 @@ export function inferenceCachePath(workspaceDataDirectory: string, optionsHash: 
 }
 
 function serializeErrors(_key: string, value: unknown): unknown {
+  if (typeof value === 'bigint') return { __bigint: String(value) };
   if (value instanceof DvcError) return { __dvcError: value.name, message: value.message, file: value.file };
   return value;
 }
 
 function reviveErrors(_key: string, value: unknown): unknown {
+  if (value && typeof value === 'object' && '__bigint' in value) return BigInt((value as { __bigint: string }).__bigint);
   if (value && typeof value === 'object' && '__dvcError' in value) {
     const { __dvcError, message, file } = value as { __dvcError: string; message: string; file?: string };
     const error = new DvcError(message, file);

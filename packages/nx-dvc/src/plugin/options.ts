@@ -8,9 +8,14 @@ export interface NxDvcPluginOptions {
   stageProjectSeparator?: string;
   /** Project name for a dvc.yaml at the workspace root without project.json/package.json. Default `dvc`. */
   rootProjectName?: string;
+  /**
+   * Store cached outputs in DVC's cache (`.dvc/cache`) as `dvc commit` does, so that `dvc status`
+   * and `dvc push` work for teammates without Nx. Default: on when the workspace has `.dvc/`.
+   */
+  dvcCache?: boolean;
 }
 
-export type NormalizedOptions = Required<NxDvcPluginOptions>;
+export type NormalizedOptions = Required<Omit<NxDvcPluginOptions, 'dvcCache'>> & Pick<NxDvcPluginOptions, 'dvcCache'>;
 
 export function normalizeOptions(options: NxDvcPluginOptions | undefined): NormalizedOptions {
   return {
@@ -18,5 +23,6 @@ export function normalizeOptions(options: NxDvcPluginOptions | undefined): Norma
     pipelineTargetName: options?.pipelineTargetName ?? 'repro',
     stageProjectSeparator: options?.stageProjectSeparator ?? '--',
     rootProjectName: options?.rootProjectName ?? 'dvc',
+    dvcCache: options?.dvcCache,
   };
 }

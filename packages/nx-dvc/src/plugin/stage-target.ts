@@ -14,12 +14,17 @@ export interface StageTargetContext {
   /** Values of the params this stage tracks, per params file (undefined: file missing). */
   paramsValues: Record<string, ParamsValues | undefined>;
   stageTargetName: string;
+  /** Where the stage leaves its dvc.lock entry (`{workspaceRoot}/.nx/workspace-data/…`), cached with its outputs. */
+  lockFragmentOutput?: string;
+  /** The plugin's `dvcCache` option, passed on only when set. */
+  dvcCache?: boolean;
 }
 
 export interface StageTargetOptions {
   dvcFile: string;
   stage: string;
   fingerprint: string;
+  dvcCache?: boolean;
 }
 
 /**
@@ -32,11 +37,17 @@ export function createStageTarget(stage: Stage, ctx: StageTargetContext): Target
   const neverCached = stage.alwaysChanged || (stage.deps.length === 0 && stage.outs.length === 0);
   return {
     executor: 'nx-dvc:stage',
-    options: { dvcFile: stage.file, stage: stage.name!, fingerprint: fingerprintOf(stage, ctx) },
+    options: {
+      dvcFile: stage.file,
+      stage: stage.name!,
+      fingerprint: fingerprintOf(stage, ctx),
+      ...(ctx.dvcCache === undefined ? {} : { dvcCache: ctx.dvcCache }),
+    },
     cache: !neverCached,
     inputs: stageInputs(stage, ctx),
-    outputs: stage.outs.map((out) => `{workspaceRoot}/${out.repoPath}`),
-    dependsOn: stage.frozen ? [] : ctx.upstreamProjects.map((project) => ({ projects: project, target: ctx.stageTargetName })),
+    outputs: [...stage.outs.map((out) => `{workspaceRoot}/${out.repoPath}`), ...(ctx.lockFragmentOutput ? [ctx.lockFragmentOutput] : [])],
+    // `params: 'forward'`: `--force` on a stage forces its upstream stages too, as `dvc repro -f` does
+    dependsOn: stage.frozen ? [] : ctx.upstreamProjects.map((project) => ({ projects: project, target: ctx.stageTargetName, params: 'forward' as const })),
     metadata: {
       description: stage.desc ?? commandText(stage),
       technologies: ['dvc'],
@@ -88,5 +99,6 @@ function fingerprintOf(stage: Stage, ctx: StageTargetContext): string {
     alwaysChanged: stage.alwaysChanged,
     values: stage.frozen ? undefined : stage.params.map((p) => (ctx.generatedParamsFiles.has(p.repoPath) ? null : ctx.paramsValues[p.repoPath] ?? 'missing')),
   };
-  return createHash('sha256').update(JSON.stringify(definition)).digest('hex').slice(0, 32);
+  const json = JSON.stringify(definition, (_key, value) => (typeof value === 'bigint' ? `${value}n` : value));
+  return createHash('sha256').update(json).digest('hex').slice(0, 32);
 }

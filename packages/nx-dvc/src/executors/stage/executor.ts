@@ -1,32 +1,178 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
-import { DvcError } from '../../dvc/errors';
-import { loadPipelineFile, readPipelineSource } from '../../dvc/pipeline-file';
+import { workspaceDataDirectory } from '@nx/devkit/internal';
 import { readParsingConfig } from '../../dvc/dvc-config';
+import { DvcCache } from '../../dvc/dvc-cache';
+import { DvcError } from '../../dvc/errors';
+import { HashState } from '../../dvc/hash-state';
+import { shutdownHashWorkers } from '../../dvc/hashing';
+import { dumpLockYaml } from '../../dvc/lock-yaml';
+import { readLock } from '../../dvc/lockfile';
+import { dirName } from '../../dvc/paths';
+import { loadPipelineFile, readPipelineSource } from '../../dvc/pipeline-file';
 import { diskHost } from '../../dvc/resolver';
+import type { Stage } from '../../dvc/stage';
 import { CommandFailedError, removeOutputs, runCommands } from '../../dvc/stage-runner';
+import { readStageParams, saveStage, type SavedStage } from '../../dvc/stage-save';
+import { isCallback, stageChanges, type StageChange } from '../../dvc/stage-status';
+import { isDirHash, WorkspaceHasher, type PathHash } from '../../dvc/workspace-hasher';
+import { fragmentPath, removeFragment, writeFragment, type CachedOutput } from '../../plugin/lock-fragments';
 
 export interface StageExecutorOptions {
   dvcFile: string;
   stage: string;
   fingerprint?: string;
+  /** `dvc repro -f`: run even when dvc.lock says nothing changed. */
+  force?: boolean;
+  /** Store outputs in DVC's cache; default: when the workspace has `.dvc/`. */
+  dvcCache?: boolean;
 }
 
-/** Runs one stage: removes its outputs (unless persisted), then its commands in its wdir. */
+/**
+ * Runs one stage as `dvc repro <stage>` does: skipped when dvc.lock already matches, restored
+ * from DVC's cache when only its outputs are missing, otherwise run; then hashed, committed to
+ * DVC's cache, and its dvc.lock entry left for the `postTasksExecution` hook to merge.
+ */
 export default async function stageExecutor(options: StageExecutorOptions, context: ExecutorContext): Promise<{ success: boolean }> {
   const root = context.root;
+  const fragment = fragmentPath(options.dvcFile, options.stage);
+  removeFragment(fragment);
+  const state = HashState.load(join(workspaceDataDirectory, 'nx-dvc', 'hash-state.json'));
   try {
-    const pipeline = loadPipelineFile(diskHost(root), options.dvcFile, readPipelineSource(root, options.dvcFile), readParsingConfig(root));
-    const stage = pipeline.stages.find((s) => s.name === options.stage);
-    if (!stage) throw new DvcError(`stage '${options.stage}' not found in '${options.dvcFile}'`);
-    console.log(`Running stage '${stage.addressing}':`);
-    removeOutputs(root, stage);
-    await runCommands(root, stage, (line) => console.log(line));
+    const stage = loadStage(root, options);
+    const run = new StageRun(root, stage, state, options);
+    const result = await run.reproduce();
+    if (result) writeFragment(fragment, { dvcFile: stage.file, stage: stage.name!, ...result });
     return { success: true };
   } catch (error) {
-    if (error instanceof DvcError || error instanceof CommandFailedError) {
-      console.error(`ERROR: failed to reproduce '${options.stage}': ${error.message}`);
-      return { success: false };
-    }
-    throw error;
+    const message = error instanceof DvcError || error instanceof CommandFailedError || !context.isVerbose ? errorText(error) : (error as Error).stack;
+    console.error(`ERROR: failed to reproduce '${addressOf(options)}': ${message}`);
+    return { success: false };
+  } finally {
+    state.save();
+    await shutdownHashWorkers();
   }
+}
+
+function loadStage(root: string, options: StageExecutorOptions): Stage {
+  const pipeline = loadPipelineFile(diskHost(root), options.dvcFile, readPipelineSource(root, options.dvcFile), readParsingConfig(root));
+  const stage = pipeline.stages.find((s) => s.name === options.stage);
+  if (!stage) {
+    throw new DvcError(`stage '${options.stage}' is not in '${options.dvcFile}' any more; run the command again so that Nx re-reads the file`, options.dvcFile);
+  }
+  return stage;
+}
+
+class StageRun {
+  private readonly hasher: WorkspaceHasher;
+  private readonly cache: DvcCache | undefined;
+  private readonly lockFile: string;
+  private readonly recorded: Record<string, unknown> | undefined;
+  private readonly lockExists: boolean;
+
+  constructor(
+    private readonly root: string,
+    private readonly stage: Stage,
+    state: HashState,
+    private readonly options: StageExecutorOptions,
+  ) {
+    this.hasher = new WorkspaceHasher(root, state);
+    this.cache = DvcCache.forWorkspace(root, options.dvcCache);
+    this.lockFile = dirName(stage.file) ? `${dirName(stage.file)}/dvc.lock` : 'dvc.lock';
+    const lock = readLock(join(root, this.lockFile), this.lockFile);
+    this.lockExists = lock !== undefined;
+    this.recorded = lock?.stages[stage.name!];
+  }
+
+  /** The lock entry to record, or undefined for a stage that has none and needs none. */
+  async reproduce(): Promise<{ entry: Record<string, unknown>; cached: CachedOutput[] } | undefined> {
+    const { stage } = this;
+    if (stage.frozen) console.warn(`WARNING: stage: '${stage.addressing}' is frozen. Its dependencies are not going to be reproduced.`);
+    let changes: StageChange[] = [];
+    if (!this.options.force) {
+      changes = await stageChanges(stage, this.recorded, this.hasher, { firstOnly: true });
+      if (changes.length === 0) return this.skip();
+    }
+    if (stage.cmd !== undefined && !stage.frozen) removeOutputs(this.root, stage);
+    readStageParams(this.root, stage);
+    if (!this.options.force && this.restoreFromDvcCache(changes)) {
+      console.log(`Stage '${stage.addressing}' is cached - skipping run, checking out outputs`);
+    } else if (stage.frozen) {
+      console.log(`Verifying outputs in frozen stage: '${stage.addressing}'`);
+      this.checkOutputsExist();
+    } else {
+      console.log(`Running stage '${stage.addressing}':`);
+      await runCommands(this.root, stage, (line) => console.log(line));
+    }
+    this.hasher.forget();
+    const saved = await saveStage(stage, this.hasher, (message) => console.warn(`WARNING: ${message}`));
+    this.commit(saved);
+    this.reportLockChange(saved.entry);
+    return { entry: saved.entry, cached: this.cachedOutputs(saved) };
+  }
+
+  private async skip() {
+    console.log(`Stage '${this.stage.addressing}' didn't change, skipping`);
+    if (!this.recorded) return undefined; // a frozen stage that never ran and has no outputs
+    const outs = new Map<string, PathHash>();
+    for (const out of this.stage.outs) {
+      const hash = await this.hasher.hash(out.repoPath);
+      if (hash) outs.set(out.repoPath, hash);
+    }
+    const saved: SavedStage = { entry: this.recorded, outs };
+    this.commit(saved);
+    return { entry: this.recorded, cached: this.cachedOutputs(saved) };
+  }
+
+  /**
+   * DVC's restore from the lock entry: command, deps and params unchanged, only outputs missing
+   * or modified, and every output recorded and present in DVC's cache.
+   */
+  private restoreFromDvcCache(changes: StageChange[]): boolean {
+    const { stage, cache } = this;
+    if (!cache || !this.recorded || changes.length === 0 || changes[0].kind !== 'out') return false;
+    if (isCallback(stage) || stage.alwaysChanged || stage.frozen || stage.cmd === undefined || stage.deps.length === 0) return false;
+    if (stage.outs.some((o) => o.persist || !o.cache)) return false;
+    const recordedOuts = new Map(((this.recorded.outs ?? []) as Record<string, unknown>[]).map((o) => [o.path, o]));
+    const sources = stage.outs.map((out) => ({ out, entry: recordedOuts.get(out.path) }));
+    if (sources.some(({ entry }) => typeof entry?.md5 !== 'string' || !cache.has(entry.md5 as string))) return false;
+    for (const { out, entry } of sources) cache.checkout(join(this.root, out.repoPath), entry!.md5 as string, entry!.isexec === true);
+    return true;
+  }
+
+  private checkOutputsExist(): void {
+    const missing = this.stage.outs.filter((o) => !existsSync(join(this.root, o.repoPath))).map((o) => o.path);
+    if (missing.length) throw new DvcError(`missing data '${missing.length > 1 ? 'sources' : 'source'}': ${missing.join(', ')}`, this.stage.file);
+  }
+
+  private commit(saved: SavedStage): void {
+    if (!this.cache) return;
+    for (const out of this.stage.outs) {
+      const hash = saved.outs.get(out.repoPath);
+      if (out.cache && hash) this.cache.save(join(this.root, out.repoPath), hash);
+    }
+  }
+
+  private cachedOutputs(saved: SavedStage): CachedOutput[] {
+    return this.stage.outs.flatMap((out) => {
+      const hash = saved.outs.get(out.repoPath);
+      if (!out.cache || !hash) return [];
+      return [isDirHash(hash) ? { path: out.repoPath, md5: hash.md5, files: hash.entries.map((e) => [e.relpath, e.md5] as [string, string]) } : { path: out.repoPath, md5: hash.md5, ...(hash.isexec ? { isexec: true } : {}) }];
+    });
+  }
+
+  /** DVC's console lines; the file itself is written once all tasks are done. */
+  private reportLockChange(entry: Record<string, unknown>): void {
+    if (!this.lockExists) console.log(`Generating lock file '${this.lockFile}'`);
+    if (!this.recorded || dumpLockYaml(this.recorded) !== dumpLockYaml(entry)) console.log(`Updating lock file '${this.lockFile}'`);
+  }
+}
+
+function addressOf(options: StageExecutorOptions): string {
+  return options.dvcFile === 'dvc.yaml' ? options.stage : `${options.dvcFile}:${options.stage}`;
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

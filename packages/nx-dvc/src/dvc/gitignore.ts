@@ -1,0 +1,55 @@
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, openSync, readSync, closeSync, fstatSync } from 'node:fs';
+import { posix } from 'node:path';
+
+/**
+ * DVC's `scm.ignore(out)` for cached outputs: `/<name>` appended to the `.gitignore` beside the
+ * output, gitignore metacharacters escaped, a newline added first when the file lacks a final one,
+ * and nothing written when git already ignores the path. Outside a git repository DVC writes
+ * nothing. Returns the repo paths of the `.gitignore` files written, in order.
+ */
+export function ignoreOutputs(root: string, repoPaths: string[]): string[] {
+  if (repoPaths.length === 0) return [];
+  const ignored = gitIgnoredPaths(root, repoPaths);
+  if (ignored === undefined) return [];
+  const written: string[] = [];
+  for (const path of repoPaths) {
+    if (ignored.has(path)) continue;
+    const gitignore = posix.join(posix.dirname(path), '.gitignore');
+    const abs = `${root}/${gitignore}`;
+    const prefix = endsWithoutNewline(abs) ? '\n' : '';
+    appendFileSync(abs, `${prefix}${escapeGitignoreEntry(`/${posix.basename(path)}`)}\n`);
+    if (!written.includes(gitignore)) written.push(gitignore);
+  }
+  return written;
+}
+
+/** Escapes `[ ] ! * # ?` as pathspec's `GitWildMatchPattern.escape` does. */
+export function escapeGitignoreEntry(entry: string): string {
+  return entry.replace(/[[\]!*#?]/g, (c) => `\\${c}`);
+}
+
+/** The paths git ignores (tracked or not), or undefined when `root` is not in a git work tree. */
+function gitIgnoredPaths(root: string, paths: string[]): Set<string> | undefined {
+  const result = spawnSync('git', ['check-ignore', '--no-index', '--stdin', '-z'], { cwd: root, input: paths.join('\0'), encoding: 'utf8' });
+  if (result.error || (result.status !== 0 && result.status !== 1)) return undefined;
+  return new Set(result.stdout.split('\0').filter(Boolean));
+}
+
+function endsWithoutNewline(abs: string): boolean {
+  let fd: number;
+  try {
+    fd = openSync(abs, 'r');
+  } catch {
+    return false;
+  }
+  try {
+    const size = fstatSync(fd).size;
+    if (size === 0) return false;
+    const last = Buffer.alloc(1);
+    readSync(fd, last, 0, 1, size - 1);
+    return last[0] !== 0x0a;
+  } finally {
+    closeSync(fd);
+  }
+}

@@ -1,0 +1,116 @@
+import { join, relative, sep } from 'node:path';
+import type { TaskResults } from '@nx/devkit';
+import { readParsingConfig } from '../dvc/dvc-config';
+import { DvcCache } from '../dvc/dvc-cache';
+import { DvcError } from '../dvc/errors';
+import { ignoreOutputs } from '../dvc/gitignore';
+import { buildGraph } from '../dvc/graph';
+import { dirManifest } from '../dvc/hashing';
+import { updateLockFile } from '../dvc/lockfile';
+import { dirName } from '../dvc/paths';
+import { loadPipelineFile, readPipelineSource } from '../dvc/pipeline-file';
+import { walkOrder } from '../dvc/pipeline-index';
+import { executionOrder } from '../dvc/plan';
+import { diskHost } from '../dvc/resolver';
+import { fragmentsDirectory, readFragment, type LockFragment } from './lock-fragments';
+import type { NxDvcPluginOptions } from './options';
+
+export interface TasksExecutionContext {
+  readonly workspaceRoot: string;
+  readonly taskResults: TaskResults;
+}
+
+const CACHE_HITS = new Set(['local-cache', 'local-cache-kept-existing', 'remote-cache']);
+const COMPLETED = new Set(['success', ...CACHE_HITS]);
+
+interface Completed {
+  fragment: LockFragment;
+  fromCache: boolean;
+}
+
+/**
+ * Runs once after every `nx run`/`run-many`/`affected`, and is the only writer of dvc.lock: it
+ * merges the entries of every stage task that ran or was restored from a cache. New entries go in
+ * the order `dvc repro` would have run the stages, whatever order Nx finished them in.
+ * As DVC, a run with a failed task adds no `.gitignore` entries.
+ */
+export async function postDvcTasksExecution(options: NxDvcPluginOptions | undefined, context: TasksExecutionContext): Promise<void> {
+  const root = context.workspaceRoot;
+  const completed = completedStages(root, context.taskResults);
+  if (completed.length === 0) return;
+  try {
+    const ordered = inRunOrder(root, completed);
+    await writeLockFiles(root, ordered.map((c) => c.fragment));
+    refillDvcCache(root, ordered, options?.dvcCache);
+    const failed = Object.values(context.taskResults).some((r) => r.status === 'failure');
+    if (!failed) ignoreOutputs(root, ordered.flatMap((c) => c.fragment.cached.map((o) => o.path)));
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    console.error(`nx-dvc: could not record the finished stages in dvc.lock: ${message}`);
+    process.exitCode = 1;
+  }
+}
+
+function completedStages(root: string, results: TaskResults): Completed[] {
+  const fragmentsDir = relative(root, fragmentsDirectory()).split(sep).join('/');
+  const completed: Completed[] = [];
+  for (const result of Object.values(results)) {
+    if (!COMPLETED.has(result.status)) continue;
+    const output = (result.task.outputs ?? []).find((o) => o.startsWith(`${fragmentsDir}/`));
+    const fragment = output && readFragment(join(root, output));
+    if (fragment) completed.push({ fragment, fromCache: CACHE_HITS.has(result.status) });
+  }
+  return completed;
+}
+
+/** By dvc.yaml in DVC's collection order, then by the order `dvc repro` runs the file's stages. */
+function inRunOrder(root: string, completed: Completed[]): Completed[] {
+  const ranks = new Map<string, Map<string, number>>();
+  for (const file of new Set(completed.map((c) => c.fragment.dvcFile))) ranks.set(file, stageRanks(root, file));
+  return [...completed].sort((a, b) => {
+    const byFile = a.fragment.dvcFile === b.fragment.dvcFile ? 0 : walkOrder(a.fragment.dvcFile, b.fragment.dvcFile);
+    if (byFile) return byFile;
+    const rank = ranks.get(a.fragment.dvcFile)!;
+    return (rank.get(a.fragment.stage) ?? Infinity) - (rank.get(b.fragment.stage) ?? Infinity) || (a.fragment.stage < b.fragment.stage ? -1 : 1);
+  });
+}
+
+function stageRanks(root: string, file: string): Map<string, number> {
+  try {
+    const stages = loadPipelineFile(diskHost(root), file, readPipelineSource(root, file), readParsingConfig(root)).stages;
+    return new Map(executionOrder(buildGraph(stages), stages).map((stage, i) => [stage.name!, i]));
+  } catch (error) {
+    if (error instanceof DvcError) return new Map();
+    throw error;
+  }
+}
+
+async function writeLockFiles(root: string, fragments: LockFragment[]): Promise<void> {
+  const byLock = new Map<string, [string, Record<string, unknown>][]>();
+  for (const fragment of fragments) {
+    const dir = dirName(fragment.dvcFile);
+    const lock = dir ? `${dir}/dvc.lock` : 'dvc.lock';
+    byLock.set(lock, [...(byLock.get(lock) ?? []), [fragment.stage, fragment.entry]]);
+  }
+  for (const [lock, entries] of byLock) {
+    await updateLockFile(join(root, lock), lock, entries, join(fragmentsDirectory(), '..', 'locks', `${lock.replace(/\//g, '__')}.lock`));
+  }
+}
+
+/** Outputs Nx restored from its cache go into DVC's cache too, as if the stage had just run. */
+function refillDvcCache(root: string, completed: Completed[], enabled: boolean | undefined): void {
+  const cache = DvcCache.forWorkspace(root, enabled);
+  if (!cache) return;
+  for (const { fragment } of completed.filter((c) => c.fromCache)) {
+    for (const out of fragment.cached) {
+      if (cache.has(out.md5)) continue;
+      const abs = join(root, out.path);
+      if (out.files) {
+        const { manifest, sorted } = dirManifest(out.files.map(([relpath, md5]) => ({ relpath, md5, size: 0, isexec: false })));
+        cache.save(abs, { md5: out.md5, size: 0, nfiles: sorted.length, manifest, entries: sorted });
+      } else {
+        cache.save(abs, { md5: out.md5, size: 0, isexec: out.isexec === true });
+      }
+    }
+  }
+}
