@@ -165,7 +165,7 @@ function projectsFor(
           generatedParamsFiles: new Set(stage.params.map((p) => p.repoPath).filter((p) => graph.trie.prefixes(p.split('/')).length > 0)),
           paramsValues: Object.fromEntries(stage.params.map((p) => [p.repoPath, selectValues(values[p.repoPath], p.keys)])),
           stageTargetName: options.stageTargetName,
-          lockFragmentOutput: fragmentOutput(root, stage.file, stage.name!),
+          lockFragmentOutput: fragmentOutput(root, stage.file, stage.name!, workspaceDataDirectory),
           dvcCache: options.dvcCache,
         });
         projects[stageProjectRoot(projectRoot, stage.name!)] = {

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
-import { workspaceDataDirectory } from '@nx/devkit/internal';
 import { writeFileAtomic } from '../dvc/atomic-write';
 import { dumpLockYaml } from '../dvc/lock-yaml';
 import { isPlainObject } from '../dvc/py-value';
@@ -32,17 +31,17 @@ export interface CachedOutput {
 
 const FRAGMENTS_DIR = 'nx-dvc/lock-entries';
 
-export function fragmentsDirectory(dataDirectory = workspaceDataDirectory): string {
+export function fragmentsDirectory(dataDirectory: string): string {
   return join(dataDirectory, FRAGMENTS_DIR);
 }
 
-export function fragmentPath(dvcFile: string, stage: string, dataDirectory = workspaceDataDirectory): string {
+export function fragmentPath(dvcFile: string, stage: string, dataDirectory: string): string {
   const id = createHash('sha256').update(`${dvcFile}\0${stage}`).digest('hex').slice(0, 16);
   return join(fragmentsDirectory(dataDirectory), `${stage.replace(/[^\w.@-]/g, '_')}-${id}.yaml`);
 }
 
 /** The `{workspaceRoot}/…` output of a stage's fragment; undefined if Nx keeps its data outside the workspace. */
-export function fragmentOutput(root: string, dvcFile: string, stage: string, dataDirectory = workspaceDataDirectory): string | undefined {
+export function fragmentOutput(root: string, dvcFile: string, stage: string, dataDirectory: string): string | undefined {
   const rel = relative(root, fragmentPath(dvcFile, stage, dataDirectory));
   if (rel.startsWith('..') || rel.startsWith(sep)) return undefined;
   return `{workspaceRoot}/${rel.split(sep).join('/')}`;

@@ -14,6 +14,7 @@ import { executionOrder } from '../dvc/plan';
 import { diskHost } from '../dvc/resolver';
 import { fragmentsDirectory, readFragment, type LockFragment } from './lock-fragments';
 import type { NxDvcPluginOptions } from './options';
+import { workspaceDataDirectoryOf } from './workspace-data';
 
 export interface TasksExecutionContext {
   readonly workspaceRoot: string;
@@ -52,7 +53,7 @@ export async function postDvcTasksExecution(options: NxDvcPluginOptions | undefi
 }
 
 function completedStages(root: string, results: TaskResults): Completed[] {
-  const fragmentsDir = relative(root, fragmentsDirectory()).split(sep).join('/');
+  const fragmentsDir = relative(root, fragmentsDirectory(workspaceDataDirectoryOf(root))).split(sep).join('/');
   const completed: Completed[] = [];
   for (const result of Object.values(results)) {
     if (!COMPLETED.has(result.status)) continue;
@@ -93,7 +94,8 @@ async function writeLockFiles(root: string, fragments: LockFragment[]): Promise<
     byLock.set(lock, [...(byLock.get(lock) ?? []), [fragment.stage, fragment.entry]]);
   }
   for (const [lock, entries] of byLock) {
-    await updateLockFile(join(root, lock), lock, entries, join(fragmentsDirectory(), '..', 'locks', `${lock.replace(/\//g, '__')}.lock`));
+    const lockDir = join(workspaceDataDirectoryOf(root), 'nx-dvc', 'locks', `${lock.replace(/\//g, '__')}.lock`);
+    await updateLockFile(join(root, lock), lock, entries, lockDir);
   }
 }
 

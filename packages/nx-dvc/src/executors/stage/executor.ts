@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
-import { workspaceDataDirectory } from '@nx/devkit/internal';
 import { readParsingConfig } from '../../dvc/dvc-config';
 import { DvcCache } from '../../dvc/dvc-cache';
 import { DvcError } from '../../dvc/errors';
@@ -18,6 +17,7 @@ import { readStageParams, saveStage, type SavedStage } from '../../dvc/stage-sav
 import { isCallback, stageChanges, type StageChange } from '../../dvc/stage-status';
 import { isDirHash, WorkspaceHasher, type PathHash } from '../../dvc/workspace-hasher';
 import { fragmentPath, removeFragment, writeFragment, type CachedOutput } from '../../plugin/lock-fragments';
+import { workspaceDataDirectoryOf } from '../../plugin/workspace-data';
 
 export interface StageExecutorOptions {
   dvcFile: string;
@@ -36,9 +36,10 @@ export interface StageExecutorOptions {
  */
 export default async function stageExecutor(options: StageExecutorOptions, context: ExecutorContext): Promise<{ success: boolean }> {
   const root = context.root;
-  const fragment = fragmentPath(options.dvcFile, options.stage);
+  const dataDirectory = workspaceDataDirectoryOf(root);
+  const fragment = fragmentPath(options.dvcFile, options.stage, dataDirectory);
   removeFragment(fragment);
-  const state = HashState.load(join(workspaceDataDirectory, 'nx-dvc', 'hash-state.json'));
+  const state = HashState.load(join(dataDirectory, 'nx-dvc', 'hash-state.json'));
   try {
     const stage = loadStage(root, options);
     const run = new StageRun(root, stage, state, options);

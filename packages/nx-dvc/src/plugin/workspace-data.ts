@@ -1,0 +1,17 @@
+import { isAbsolute, join } from 'node:path';
+
+/**
+ * Nx's workspace data directory (`.nx/workspace-data`, or NX_WORKSPACE_DATA_DIRECTORY), where
+ * nx-dvc keeps its hash state and lock entries. Read from the one small Nx module that computes
+ * it: `@nx/devkit/internal` would cost every stage process a quarter of a second to load.
+ */
+export function workspaceDataDirectoryOf(root: string): string {
+  try {
+    const { workspaceDataDirectoryForWorkspace } = require('nx/src/utils/cache-directory') as { workspaceDataDirectoryForWorkspace: (root: string) => string };
+    return workspaceDataDirectoryForWorkspace(root);
+  } catch {
+    const configured = process.env.NX_WORKSPACE_DATA_DIRECTORY ?? process.env.NX_PROJECT_GRAPH_CACHE_DIRECTORY;
+    if (configured === undefined) return join(root, '.nx', 'workspace-data');
+    return isAbsolute(configured) ? configured : join(root, configured);
+  }
+}
