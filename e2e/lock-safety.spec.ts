@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { loadYaml } from '../packages/nx-dvc/src/dvc/yaml-load';
 import { createWorkspace, taskStatus, type Workspace } from './support/workspace';
@@ -127,5 +129,20 @@ describe('a workspace rebuilt from the Nx cache alone', () => {
     assert.equal(taskStatus(rerun.output, 'ml--prepare:repro'), 'local cache');
     assert.equal(taskStatus(rerun.output, 'ml--train:repro'), 'local cache');
     for (const f of files) assert.equal(ws.read(f), before[f], f);
+  });
+});
+
+describe('Nx data kept outside the workspace (NX_WORKSPACE_DATA_DIRECTORY)', () => {
+  test('the executor records dvc.lock and .gitignore itself', () => {
+    const ws = createWorkspace({ files: { 'p/dvc.yaml': 'stages:\n  a:\n    cmd: echo hi > a.txt\n    outs: [a.txt]\n' } });
+    const data = mkdtempSync(join(tmpdir(), 'nx-dvc-outside-data-'));
+    try {
+      ws.nxOk(['run', 'p:repro', '--output-style=static'], { NX_WORKSPACE_DATA_DIRECTORY: data });
+      assert.match(ws.read('p/dvc.lock'), /^schema: '2\.0'\nstages:\n {2}a:\n {4}cmd: echo hi > a\.txt\n/);
+      assert.equal(ws.read('p/.gitignore'), '/a.txt\n');
+    } finally {
+      rmSync(data, { recursive: true, force: true });
+      ws.cleanup();
+    }
   });
 });

@@ -38,6 +38,10 @@ try {
   console.log(ws.nxOk(['run', 'get-started:repro', '--output-style=static']).output.trim());
   banner('get-started/eval/metrics.json');
   console.log(ws.read('get-started/eval/metrics.json').trim());
+  banner('get-started/dvc.lock, written as DVC 3 writes it (real `dvc status` and `dvc push` accept it)');
+  console.log(ws.read('get-started/dvc.lock').trim());
+  banner('git status: what to commit, as after `dvc repro`');
+  console.log(ws.git('status', '--short').trim());
 } finally {
   ws.cleanup();
 }

@@ -41,7 +41,7 @@ export async function postDvcTasksExecution(options: NxDvcPluginOptions | undefi
   if (completed.length === 0) return;
   try {
     const ordered = inRunOrder(root, completed);
-    await writeLockFiles(root, ordered.map((c) => c.fragment));
+    await recordStages(root, ordered.map((c) => c.fragment));
     refillDvcCache(root, ordered, options?.dvcCache);
     const failed = Object.values(context.taskResults).some((r) => r.status === 'failure');
     if (!failed) ignoreOutputs(root, ordered.flatMap((c) => c.fragment.cached.map((o) => o.path)));
@@ -86,7 +86,8 @@ function stageRanks(root: string, file: string): Map<string, number> {
   }
 }
 
-async function writeLockFiles(root: string, fragments: LockFragment[]): Promise<void> {
+/** Merges the entries into each dvc.lock, in the order given. */
+export async function recordStages(root: string, fragments: LockFragment[], dataDirectory = workspaceDataDirectoryOf(root)): Promise<void> {
   const byLock = new Map<string, [string, Record<string, unknown>][]>();
   for (const fragment of fragments) {
     const dir = dirName(fragment.dvcFile);
@@ -94,7 +95,7 @@ async function writeLockFiles(root: string, fragments: LockFragment[]): Promise<
     byLock.set(lock, [...(byLock.get(lock) ?? []), [fragment.stage, fragment.entry]]);
   }
   for (const [lock, entries] of byLock) {
-    const lockDir = join(workspaceDataDirectoryOf(root), 'nx-dvc', 'locks', `${lock.replace(/\//g, '__')}.lock`);
+    const lockDir = join(dataDirectory, 'nx-dvc', 'locks', `${lock.replace(/\//g, '__')}.lock`);
     await updateLockFile(join(root, lock), lock, entries, lockDir);
   }
 }

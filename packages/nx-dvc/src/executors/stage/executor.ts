@@ -4,6 +4,7 @@ import type { ExecutorContext } from '@nx/devkit';
 import { readParsingConfig } from '../../dvc/dvc-config';
 import { DvcCache } from '../../dvc/dvc-cache';
 import { DvcError } from '../../dvc/errors';
+import { ignoreOutputs } from '../../dvc/gitignore';
 import { HashState } from '../../dvc/hash-state';
 import { shutdownHashWorkers } from '../../dvc/hashing';
 import { dumpLockYaml } from '../../dvc/lock-yaml';
@@ -16,7 +17,8 @@ import { CommandFailedError, removeOutputs, runCommands } from '../../dvc/stage-
 import { readStageParams, saveStage, type SavedStage } from '../../dvc/stage-save';
 import { isCallback, stageChanges, type StageChange } from '../../dvc/stage-status';
 import { isDirHash, WorkspaceHasher, type PathHash } from '../../dvc/workspace-hasher';
-import { fragmentPath, removeFragment, writeFragment, type CachedOutput } from '../../plugin/lock-fragments';
+import { fragmentOutput, fragmentPath, removeFragment, writeFragment, type CachedOutput } from '../../plugin/lock-fragments';
+import { recordStages } from '../../plugin/post-tasks-execution';
 import { workspaceDataDirectoryOf } from '../../plugin/workspace-data';
 
 export interface StageExecutorOptions {
@@ -44,7 +46,13 @@ export default async function stageExecutor(options: StageExecutorOptions, conte
     const stage = loadStage(root, options);
     const run = new StageRun(root, stage, state, options);
     const result = await run.reproduce();
-    if (result) writeFragment(fragment, { dvcFile: stage.file, stage: stage.name!, ...result });
+    if (result && fragmentOutput(root, stage.file, stage.name!, dataDirectory)) {
+      writeFragment(fragment, { dvcFile: stage.file, stage: stage.name!, ...result });
+    } else if (result) {
+      // Nx keeps its data outside the workspace, so the entry cannot travel as an output: record it now
+      await recordStages(root, [{ dvcFile: stage.file, stage: stage.name!, ...result }], dataDirectory);
+      ignoreOutputs(root, result.cached.map((o) => o.path));
+    }
     return { success: true };
   } catch (error) {
     const message = error instanceof DvcError || error instanceof CommandFailedError || !context.isVerbose ? errorText(error) : (error as Error).stack;
