@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -59,12 +59,25 @@ export class Workspace {
     const result = spawnSync(this.path('node_modules/.bin/nx'), args, {
       cwd: this.root,
       encoding: 'utf8',
-      env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', CI: 'true', FORCE_COLOR: '0', ...env },
+      env: { ...process.env, ...NX_ENV, ...env },
       timeout: 240_000,
     });
     const stdout = result.stdout ?? '';
     const stderr = result.stderr ?? '';
     return { code: result.status ?? -1, stdout, stderr, output: stdout + stderr };
+  }
+
+  /** `nx` without blocking the event loop (for tests that serve HTTP from the test process). */
+  nxAsync(args: string[], env: Record<string, string> = {}): Promise<RunResult> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(this.path('node_modules/.bin/nx'), args, { cwd: this.root, env: { ...process.env, ...NX_ENV, ...env } });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      child.stderr.on('data', (d) => (stderr += d));
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr, output: stdout + stderr }));
+    });
   }
 
   /** `nx`, failing the test with the whole output when it exits non-zero. */
@@ -81,6 +94,16 @@ export class Workspace {
   cleanup(): void {
     if (!process.env.NX_DVC_KEEP_E2E) rmSync(this.root, { recursive: true, force: true });
   }
+}
+
+const NX_ENV = { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', CI: 'true', FORCE_COLOR: '0' };
+
+/** A `git clone` of a workspace, as a teammate's machine: committed files only, the same node_modules. */
+export function cloneWorkspace(source: Workspace): Workspace {
+  const workspace = new Workspace(mkdtempSync(join(E2E_BASE, 'clone-')));
+  execFileSync('git', ['clone', '-q', source.root, workspace.root], { env: gitEnv() });
+  symlinkSync(installedNodeModules(), workspace.path('node_modules'), 'dir');
+  return workspace;
 }
 
 export interface ProjectJson {
