@@ -46,9 +46,9 @@ export async function postDvcTasksExecution(options: NxDvcPluginOptions | undefi
     const failed = Object.values(context.taskResults).some((r) => r.status === 'failure');
     if (!failed) ignoreOutputs(root, ordered.flatMap((c) => c.fragment.cached.map((o) => o.path)));
   } catch (error) {
+    // Nx prints this message (no stack unless --verbose) and exits non-zero
     const message = error instanceof Error ? error.message : String(error);
-    console.error(`nx-dvc: could not record the finished stages in dvc.lock: ${message}`);
-    process.exitCode = 1;
+    throw new Error(`nx-dvc: could not record the finished stages in dvc.lock: ${message}`);
   }
 }
 
