@@ -38,6 +38,19 @@ export class PathOutsideWorkspaceError extends DvcError {
   override name = 'PathOutsideWorkspaceError';
 }
 
+/** A params key a stage lists is not in its params file: `Parameters 'a, b' are missing from 'params.yaml'.` */
+export class MissingParamsError extends DvcError {
+  override name = 'MissingParamsError';
+}
+
+export class DependencyDoesNotExistError extends DvcError {
+  override name = 'DependencyDoesNotExistError';
+}
+
+export class OutputDoesNotExistError extends DvcError {
+  override name = 'OutputDoesNotExistError';
+}
+
 /** The stage graph is invalid; `files` are every dvc.yaml / .dvc file the problem involves. */
 export class GraphError extends DvcError {
   override name = 'GraphError';

@@ -1,20 +1,8 @@
-import { DvcError } from './errors';
+import { DependencyDoesNotExistError, MissingParamsError, OutputDoesNotExistError } from './errors';
 import { buildLockEntry, type HashInfo } from './lock-entry';
 import { readParamsValues, type ParamsValues } from './params-values';
 import type { Stage } from './stage';
 import { isDirHash, type PathHash, type WorkspaceHasher } from './workspace-hasher';
-
-export class MissingParamsError extends DvcError {
-  override name = 'MissingParamsError';
-}
-
-export class DependencyDoesNotExistError extends DvcError {
-  override name = 'DependencyDoesNotExistError';
-}
-
-export class OutputDoesNotExistError extends DvcError {
-  override name = 'OutputDoesNotExistError';
-}
 
 export interface SavedStage {
   /** The dvc.lock entry, as DVC writes it after the stage ran. */
