@@ -6,10 +6,9 @@ import { join, posix } from 'node:path';
 import { describe, test } from 'node:test';
 import fg from 'fast-glob';
 import { GOLDEN_DIR } from '../packages/nx-dvc/test/corpus';
-import { buildIndex } from '../packages/nx-dvc/src/dvc/pipeline-index';
-import { diskHost } from '../packages/nx-dvc/src/dvc/resolver';
-import { tryLoadPipeline } from '../packages/nx-dvc/src/dvc/pipeline-index';
 import { downstreamOf } from '../packages/nx-dvc/src/dvc/graph';
+import { buildIndex, tryLoadPipeline } from '../packages/nx-dvc/src/dvc/pipeline-index';
+import { diskHost } from '../packages/nx-dvc/src/dvc/resolver';
 import { createWorkspace, type RunResult, type Workspace } from './support/workspace';
 
 /**
