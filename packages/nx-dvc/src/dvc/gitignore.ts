@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, openSync, readSync, closeSync, fstatSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { posix } from 'node:path';
 
 /**
@@ -37,19 +37,11 @@ function gitIgnoredPaths(root: string, paths: string[]): Set<string> | undefined
 }
 
 function endsWithoutNewline(abs: string): boolean {
-  let fd: number;
+  let text: Buffer;
   try {
-    fd = openSync(abs, 'r');
+    text = readFileSync(abs);
   } catch {
-    return false;
+    return false; // no file yet
   }
-  try {
-    const size = fstatSync(fd).size;
-    if (size === 0) return false;
-    const last = Buffer.alloc(1);
-    readSync(fd, last, 0, 1, size - 1);
-    return last[0] !== 0x0a;
-  } finally {
-    closeSync(fd);
-  }
+  return text.length > 0 && text[text.length - 1] !== 0x0a;
 }

@@ -3,7 +3,8 @@ import { ParseError } from './errors';
 import type { ParsingConfig } from './interpolate';
 import { dirName, joinPath } from './paths';
 import { isPlainObject } from './py-value';
-import { DataResolver, type ResolverHost } from './resolver';
+import { readParsingConfig } from './dvc-config';
+import { DataResolver, diskHost, type ResolverHost } from './resolver';
 import { LOCK_FILE_SCHEMA, PIPELINE_FILE_SCHEMA, validate } from './schema';
 import { buildPipelineStage, type Stage } from './stage';
 import { decodeUtf8, loadYaml, type LoadedYaml } from './yaml-load';
@@ -44,6 +45,11 @@ export function parsePipelineYaml(text: string, file: string): LoadedYaml {
   const loaded = loadYaml(text, file);
   validate(loaded, PIPELINE_FILE_SCHEMA, file);
   return loaded;
+}
+
+/** A dvc.yaml of the workspace on disk, templated with the `[parsing]` settings of `.dvc/config`. */
+export function loadPipelineFromDisk(root: string, file: string, host: ResolverHost = diskHost(root), config = readParsingConfig(root)): PipelineFile {
+  return loadPipelineFile(host, file, readPipelineSource(root, file), config);
 }
 
 /**

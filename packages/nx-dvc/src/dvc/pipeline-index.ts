@@ -3,7 +3,7 @@ import { readParsingConfig } from './dvc-config';
 import { DvcError, ParseError } from './errors';
 import { buildGraph, type StageGraph } from './graph';
 import { dirName, pathParts } from './paths';
-import { loadPipelineFile, readPipelineSource, type PipelineFile } from './pipeline-file';
+import { loadPipelineFromDisk, type PipelineFile } from './pipeline-file';
 import { diskHost, type ResolverHost } from './resolver';
 import { loadSingleStageFile } from './single-stage-file';
 import type { Stage } from './stage';
@@ -30,7 +30,7 @@ export interface PipelineIndex {
 /** Loads one dvc.yaml, turning a user mistake into a DvcError and letting real bugs through. */
 export function tryLoadPipeline(host: ResolverHost, root: string, file: string, config = readParsingConfig(root)): FileResult {
   try {
-    return { file, pipeline: loadPipelineFile(host, file, readPipelineSource(root, file), config) };
+    return { file, pipeline: loadPipelineFromDisk(root, file, host, config) };
   } catch (error) {
     if (error instanceof DvcError) return { file, error };
     throw error;

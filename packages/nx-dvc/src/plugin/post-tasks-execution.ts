@@ -1,6 +1,5 @@
 import { join, relative, sep } from 'node:path';
 import type { TaskResults } from '@nx/devkit';
-import { readParsingConfig } from '../dvc/dvc-config';
 import { DvcCache } from '../dvc/dvc-cache';
 import { DvcError } from '../dvc/errors';
 import { ignoreOutputs } from '../dvc/gitignore';
@@ -8,10 +7,9 @@ import { buildGraph } from '../dvc/graph';
 import { dirManifest } from '../dvc/hashing';
 import { updateLockFile } from '../dvc/lockfile';
 import { dirName } from '../dvc/paths';
-import { loadPipelineFile, readPipelineSource } from '../dvc/pipeline-file';
+import { loadPipelineFromDisk } from '../dvc/pipeline-file';
 import { walkOrder } from '../dvc/pipeline-index';
 import { executionOrder } from '../dvc/plan';
-import { diskHost } from '../dvc/resolver';
 import { fragmentsDirectory, readFragment, type LockFragment } from './lock-fragments';
 import type { NxDvcPluginOptions } from './options';
 import { workspaceDataDirectoryOf } from './workspace-data';
@@ -41,10 +39,9 @@ export async function postDvcTasksExecution(options: NxDvcPluginOptions | undefi
   if (completed.length === 0) return;
   try {
     const ordered = inRunOrder(root, completed);
-    await recordStages(root, ordered.map((c) => c.fragment));
-    refillDvcCache(root, ordered, options?.dvcCache);
     const failed = Object.values(context.taskResults).some((r) => r.status === 'failure');
-    if (!failed) ignoreOutputs(root, ordered.flatMap((c) => c.fragment.cached.map((o) => o.path)));
+    await recordStages(root, ordered.map((c) => c.fragment), { ignoreOutputs: !failed });
+    refillDvcCache(root, ordered, options?.dvcCache);
   } catch (error) {
     // Nx prints this message (no stack unless --verbose) and exits non-zero
     const message = error instanceof Error ? error.message : String(error);
@@ -78,7 +75,7 @@ function inRunOrder(root: string, completed: Completed[]): Completed[] {
 
 function stageRanks(root: string, file: string): Map<string, number> {
   try {
-    const stages = loadPipelineFile(diskHost(root), file, readPipelineSource(root, file), readParsingConfig(root)).stages;
+    const stages = loadPipelineFromDisk(root, file).stages;
     return new Map(executionOrder(buildGraph(stages), stages).map((stage, i) => [stage.name!, i]));
   } catch (error) {
     if (error instanceof DvcError) return new Map();
@@ -86,8 +83,12 @@ function stageRanks(root: string, file: string): Map<string, number> {
   }
 }
 
-/** Merges the entries into each dvc.lock, in the order given. */
-export async function recordStages(root: string, fragments: LockFragment[], dataDirectory = workspaceDataDirectoryOf(root)): Promise<void> {
+/** Merges the entries into each dvc.lock, in the order given, then adds the outputs' `.gitignore` lines. */
+export async function recordStages(
+  root: string,
+  fragments: LockFragment[],
+  { ignoreOutputs: ignore, dataDirectory = workspaceDataDirectoryOf(root) }: { ignoreOutputs: boolean; dataDirectory?: string },
+): Promise<void> {
   const byLock = new Map<string, [string, Record<string, unknown>][]>();
   for (const fragment of fragments) {
     const dir = dirName(fragment.dvcFile);
@@ -98,6 +99,7 @@ export async function recordStages(root: string, fragments: LockFragment[], data
     const lockDir = join(dataDirectory, 'nx-dvc', 'locks', `${lock.replace(/\//g, '__')}.lock`);
     await updateLockFile(join(root, lock), lock, entries, lockDir);
   }
+  if (ignore) ignoreOutputs(root, fragments.flatMap((f) => f.cached.map((o) => o.path)));
 }
 
 /** Outputs Nx restored from its cache go into DVC's cache too, as if the stage had just run. */

@@ -1,17 +1,14 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
-import { readParsingConfig } from '../../dvc/dvc-config';
 import { DvcCache } from '../../dvc/dvc-cache';
 import { DvcError } from '../../dvc/errors';
-import { ignoreOutputs } from '../../dvc/gitignore';
 import { HashState } from '../../dvc/hash-state';
 import { shutdownHashWorkers } from '../../dvc/hashing';
 import { dumpLockYaml } from '../../dvc/lock-yaml';
 import { readLock } from '../../dvc/lockfile';
 import { dirName } from '../../dvc/paths';
-import { loadPipelineFile, readPipelineSource } from '../../dvc/pipeline-file';
-import { diskHost } from '../../dvc/resolver';
+import { loadPipelineFromDisk } from '../../dvc/pipeline-file';
 import type { Stage } from '../../dvc/stage';
 import { CommandFailedError, removeOutputs, runCommands } from '../../dvc/stage-runner';
 import { readStageParams, saveStage, type SavedStage } from '../../dvc/stage-save';
@@ -50,8 +47,7 @@ export default async function stageExecutor(options: StageExecutorOptions, conte
       writeFragment(fragment, { dvcFile: stage.file, stage: stage.name!, ...result });
     } else if (result) {
       // Nx keeps its data outside the workspace, so the entry cannot travel as an output: record it now
-      await recordStages(root, [{ dvcFile: stage.file, stage: stage.name!, ...result }], dataDirectory);
-      ignoreOutputs(root, result.cached.map((o) => o.path));
+      await recordStages(root, [{ dvcFile: stage.file, stage: stage.name!, ...result }], { ignoreOutputs: true, dataDirectory });
     }
     return { success: true };
   } catch (error) {
@@ -65,7 +61,7 @@ export default async function stageExecutor(options: StageExecutorOptions, conte
 }
 
 function loadStage(root: string, options: StageExecutorOptions): Stage {
-  const pipeline = loadPipelineFile(diskHost(root), options.dvcFile, readPipelineSource(root, options.dvcFile), readParsingConfig(root));
+  const pipeline = loadPipelineFromDisk(root, options.dvcFile);
   const stage = pipeline.stages.find((s) => s.name === options.stage);
   if (!stage) {
     throw new DvcError(`stage '${options.stage}' is not in '${options.dvcFile}' any more; run the command again so that Nx re-reads the file`, options.dvcFile);
