@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { CreateNodesContext, CreateNodesResult, ProjectConfiguration, TargetConfiguration } from '@nx/devkit';
-import { calculateHashesForCreateNodes, hashObject, workspaceDataDirectory } from '@nx/devkit/internal';
+import { calculateHashesForCreateNodes, globWithWorkspaceContext, hashObject, workspaceDataDirectory } from '@nx/devkit/internal';
 import { readParsingConfig } from '../dvc/dvc-config';
 import { DvcIgnore } from '../dvc/dvcignore';
 import { DvcError, GraphError } from '../dvc/errors';
@@ -21,7 +21,12 @@ import { fragmentOutput } from './lock-fragments';
 import { commandText, createStageTarget } from './stage-target';
 import { PLUGIN_VERSION } from './plugin-version';
 
-export const PIPELINE_GLOB = '**/{dvc.yaml,*.dvc,.dvcignore}';
+/**
+ * `.dvc` pointer files are found through Nx's file index rather than this glob: Nx treats a change
+ * to any file its plugins' globs match as a change of the owning project's configuration, so a new
+ * pointer would select every task of that project in `nx affected` instead of the stages reading it.
+ */
+export const PIPELINE_GLOB = '**/{dvc.yaml,.dvcignore}';
 
 type Results = Array<readonly [string, CreateNodesResult]>;
 
@@ -35,9 +40,8 @@ export async function createDvcNodes(
   const dvcignore = new DvcIgnore(
     configFiles.filter((f) => basename(f) === '.dvcignore').map((path) => ({ path, text: readFileSync(join(root, path), 'utf8') })),
   );
-  const visible = configFiles.filter((f) => !dvcignore.ignores(f));
-  const pipelineFiles = visible.filter((f) => basename(f) === 'dvc.yaml');
-  const pointerFiles = visible.filter((f) => f.endsWith('.dvc'));
+  const pipelineFiles = configFiles.filter((f) => basename(f) === 'dvc.yaml' && !dvcignore.ignores(f));
+  const pointerFiles = (await globWithWorkspaceContext(root, ['**/*.dvc'])).filter((f) => !dvcignore.ignores(f));
   const cache = new InferenceCache(inferenceCachePath(workspaceDataDirectory, hashObject({ ...options, PLUGIN_VERSION })));
   try {
     const loaded = await loadPipelines(pipelineFiles, cache, options, context);
@@ -97,8 +101,9 @@ function loadFresh(root: string, file: string, projectRoot: string, hash: string
       }
     }
   }
-  const externalReads = projectRoot === '.' ? [] : [...reads].filter((p) => !p.startsWith(`${projectRoot}/`));
-  return { hash, result, externalReads, paramsValues };
+  const definitionReads = [...reads].filter((p) => p !== file).sort();
+  const externalReads = projectRoot === '.' ? [] : definitionReads.filter((p) => !p.startsWith(`${projectRoot}/`));
+  return { hash, result, externalReads, definitionReads, paramsValues };
 }
 
 /**
@@ -152,7 +157,7 @@ function projectsFor(
     const pipelineProject: Omit<ProjectConfiguration, 'root'> = {
       ...(identity.existing ? {} : { name: identity.name }),
       tags: ['dvc:pipeline'],
-      targets: error ? errorTargets(result, error, options, root) : aliasTargets(result, stageProject, options),
+      targets: error ? errorTargets(result, error, options, root) : aliasTargets(result, loaded.get(result.file)!, stageProject, options),
     };
     projects[projectRoot] = pipelineProject;
     if (!error) {
@@ -195,12 +200,19 @@ function selectValues(values: ParamsValues | undefined, keys: string[]): ParamsV
  * On the pipeline's project: one target per stage (`train`, `train@small`), one per foreach or
  * matrix group (`train` runs all `train@*`), and `repro` for the whole dvc.yaml. Each is a no-op
  * that depends on the stage projects' targets, as Nx's own atomized targets do.
+ *
+ * Their inputs matter only to `nx affected`: a no-op is never cached. They are the files a stage
+ * definition is read from (the dvc.yaml, its vars and params files), whose edits Nx cannot pin on
+ * one stage (it compares YAML files whole), so the pipeline is selected and its unchanged stages
+ * come from the cache. Code and data deps are not among them: the stage targets match those exactly.
  */
-function aliasTargets(result: FileResult, stageProject: (s: Stage) => string, options: NormalizedOptions) {
+function aliasTargets(result: FileResult, loaded: CachedPipeline, stageProject: (s: Stage) => string, options: NormalizedOptions) {
   const pipeline = result.pipeline!;
   const targets: Record<string, TargetConfiguration> = {};
+  const inputs = [result.file, ...(loaded.definitionReads ?? [])].map((file) => `{workspaceRoot}/${file}`);
   const alias = (stages: Stage[], description: string): TargetConfiguration => ({
     executor: 'nx:noop',
+    inputs,
     dependsOn: stages.map((s) => ({ projects: stageProject(s), target: options.stageTargetName, params: 'forward' as const })),
     metadata: { description, technologies: ['dvc'] },
   });

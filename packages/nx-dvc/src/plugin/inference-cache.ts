@@ -11,6 +11,8 @@ export interface CachedPipeline {
   result: FileResult;
   /** Files read while loading that live outside the project root (vars, params). */
   externalReads: string[];
+  /** Every vars and params file read while loading: what the stage definitions depend on besides the dvc.yaml. */
+  definitionReads: string[];
   paramsValues: Record<string, ParamsValues | undefined>;
 }
 
