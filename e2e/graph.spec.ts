@@ -109,7 +109,7 @@ describe('nx show with nx-dvc', () => {
     assert.equal(pipe.targets['grid@sgd-1'].metadata?.description, 'echo sgd 1 > grid-sgd-1.txt');
   });
 
-  test('a stage target carries precise inputs, outputs and dependsOn', () => {
+  test('a stage target carries precise inputs, outputs and dependsOn (an upstream output is hashed from disk only)', () => {
     const train = ws.showProject('pipe--train@small').targets['repro'];
     assert.equal(train.executor, 'nx-dvc:stage');
     assert.equal(train.cache, true);
@@ -117,8 +117,6 @@ describe('nx show with nx-dvc', () => {
     assert.match(train.outputs?.[1] ?? '', /^\{workspaceRoot\}\/\.nx\/workspace-data\/nx-dvc\/lock-entries\/train@small-[0-9a-f]{16}\.yaml$/, 'its dvc.lock entry is cached with it');
     assert.deepEqual(train.dependsOn, [{ projects: 'pipe--prep', target: 'repro', params: 'forward' }]);
     assert.deepEqual(train.inputs, [
-      '{workspaceRoot}/pipe/out/sorted.txt',
-      '{workspaceRoot}/pipe/out/sorted.txt/**/*',
       { fileset: '{workspaceRoot}/pipe/out/sorted.txt', includeIgnored: true },
       { fileset: '{workspaceRoot}/pipe/out/sorted.txt/**', includeIgnored: true },
       { externalDependencies: [] },
@@ -131,7 +129,7 @@ describe('nx show with nx-dvc', () => {
     const report = ws.showProject('pipe-sub--report').targets['repro'];
     assert.equal(report.outputs?.[0], '{workspaceRoot}/pipe/sub/report.txt');
     assert.deepEqual(report.dependsOn, [{ projects: 'pipe--train@small', target: 'repro', params: 'forward' }]);
-    assert.ok(report.inputs?.includes('{workspaceRoot}/pipe/model-small.txt'));
+    assert.ok(report.inputs?.some((i) => typeof i === 'object' && (i as { fileset?: string }).fileset === '{workspaceRoot}/pipe/model-small.txt'));
   });
 
   test("the project's own targets still run beside the stages", () => {

@@ -148,6 +148,7 @@ function projectsFor(
   );
   const stageProject = (stage: Stage) =>
     `${identities.get(stage.file)!.name}${options.stageProjectSeparator}${stage.name}`;
+  const isGenerated = (path: string) => graph.trie.prefixes(path.split('/')).length > 0;
   const results: Results = [];
   for (const result of index.pipelines) {
     const identity = identities.get(result.file)!;
@@ -167,7 +168,8 @@ function projectsFor(
         const target = createStageTarget(stage, {
           upstreamProjects: upstream.filter((s) => s.name !== undefined && identities.has(s.file)).map(stageProject),
           pointerFiles: upstream.filter((s) => s.name === undefined).map((s) => s.file),
-          generatedParamsFiles: new Set(stage.params.map((p) => p.repoPath).filter((p) => graph.trie.prefixes(p.split('/')).length > 0)),
+          generatedParamsFiles: new Set(stage.params.map((p) => p.repoPath).filter(isGenerated)),
+          generatedDeps: new Set(stage.deps.map((d) => d.repoPath).filter((p): p is string => p !== undefined && isGenerated(p))),
           paramsValues: Object.fromEntries(stage.params.map((p) => [p.repoPath, selectValues(values[p.repoPath], p.keys)])),
           stageTargetName: options.stageTargetName,
           lockFragmentOutput: fragmentOutput(root, stage.file, stage.name!, workspaceDataDirectory),

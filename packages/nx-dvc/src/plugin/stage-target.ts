@@ -11,6 +11,8 @@ export interface StageTargetContext {
   pointerFiles: string[];
   /** Params files produced by an upstream stage: hashed from disk, not from inference-time values. */
   generatedParamsFiles: Set<string>;
+  /** Deps at or inside an output of some stage (or a `.dvc` pointer): never git-tracked data. */
+  generatedDeps?: Set<string>;
   /** Values of the params this stage tracks, per params file (undefined: file missing). */
   paramsValues: Record<string, ParamsValues | undefined>;
   stageTargetName: string;
@@ -63,7 +65,9 @@ export function commandText(stage: Stage): string {
 /**
  * File inputs for every dep. Plain filesets see git-tracked files (and drive `nx affected`);
  * `includeIgnored` filesets hash gitignored data from disk, after any upstream stage wrote it.
- * A frozen stage ignores its deps, as DVC does.
+ * Deps produced by another stage get only the latter: whether git ignores them yet (DVC adds the
+ * `.gitignore` lines only when a run succeeds) must not change the hash. A frozen stage ignores
+ * its deps, as DVC does.
  */
 function stageInputs(stage: Stage, ctx: StageTargetContext) {
   const inputs: TargetConfiguration['inputs'] = [];
@@ -71,7 +75,7 @@ function stageInputs(stage: Stage, ctx: StageTargetContext) {
     for (const dep of stage.deps) {
       if (dep.repoPath === undefined) continue;
       const path = dep.repoPath === '.' ? '' : `${dep.repoPath}/`;
-      inputs.push(`{workspaceRoot}/${dep.repoPath}`, `{workspaceRoot}/${path}**/*`);
+      if (!ctx.generatedDeps?.has(dep.repoPath)) inputs.push(`{workspaceRoot}/${dep.repoPath}`, `{workspaceRoot}/${path}**/*`);
       inputs.push({ fileset: `{workspaceRoot}/${dep.repoPath}`, includeIgnored: true });
       inputs.push({ fileset: `{workspaceRoot}/${path}**`, includeIgnored: true });
     }
