@@ -6,9 +6,6 @@ import { join, posix } from 'node:path';
 import { describe, test } from 'node:test';
 import fg from 'fast-glob';
 import { GOLDEN_DIR } from '../packages/nx-dvc/test/corpus';
-import { downstreamOf } from '../packages/nx-dvc/src/dvc/graph';
-import { buildIndex, tryLoadPipeline } from '../packages/nx-dvc/src/dvc/pipeline-index';
-import { diskHost } from '../packages/nx-dvc/src/dvc/resolver';
 import { createWorkspace, type RunResult, type Workspace } from './support/workspace';
 
 /**
@@ -95,7 +92,7 @@ function steps(caseDir: string): string[] {
 /**
  * `dvc repro` flags the golden steps use, as nx commands: the pipeline's `repro` target, a
  * stage's alias target (stage plus upstream), `-s` without task dependencies, `-P` every stage,
- * `-f` with the executor's `--force` and no Nx cache, `--downstream` a run-many of dependents.
+ * `-f` with the executor's `--force` and no Nx cache, `--downstream` the pipeline's `dvc-repro` target.
  */
 function nxArgsFor(ws: Workspace, args: string[], cwd: string): string[] {
   const flags = new Set(args.filter((a) => a.startsWith('-')));
@@ -107,18 +104,8 @@ function nxArgsFor(ws: Workspace, args: string[], cwd: string): string[] {
   if (targets.length === 0) return ['run', `${project}:repro`, ...common];
   const [target] = targets;
   if (flags.has('-s')) return ['run', `${project}--${target}:repro`, '--excludeTaskDependencies', ...common];
-  if (flags.has('--downstream')) {
-    const projects = downstreamStages(ws, cwd ? `${cwd}/dvc.yaml` : 'dvc.yaml', target).map((s) => `${project}--${s}`);
-    return ['run-many', '-t', 'repro', `--projects=${projects.join(',')}`, '--excludeTaskDependencies', ...common];
-  }
+  if (flags.has('--downstream')) return ['run', `${project}:dvc-repro`, `--stages=${target}`, '--downstream', ...common];
   return ['run', `${project}:${target}`, ...common];
-}
-
-function downstreamStages(ws: Workspace, file: string, stageName: string): string[] {
-  const files = fg.sync('**/dvc.yaml', { cwd: ws.root, ignore: ['node_modules/**'] });
-  const index = buildIndex(ws.root, files, [], (f) => tryLoadPipeline(diskHost(ws.root), ws.root, f));
-  const stage = index.graph!.stages.find((s) => s.file === file && s.name === stageName)!;
-  return [stage, ...downstreamOf(index.graph!, stage)].map((s) => s.name!);
 }
 
 /** `### <command>` → the ERROR lines DVC printed for it (exit code lines dropped). */

@@ -1,4 +1,6 @@
-import type { StageGraph } from './graph';
+import { DvcError } from './errors';
+import { downstreamOf, type StageGraph } from './graph';
+import type { PipelineFile } from './pipeline-file';
 import type { Stage } from './stage';
 
 /**
@@ -41,4 +43,45 @@ export function withUpstream(graph: StageGraph, targets: Iterable<Stage>): Set<S
     if (!stage.frozen) pending.push(...(graph.upstream.get(stage) ?? []));
   }
   return found;
+}
+
+/**
+ * The stages `dvc repro <targets>` runs, in its order: each target with its upstream, with
+ * `downstream` each target and everything that depends on it (without their other upstreams), with
+ * `pipeline` every stage connected to a target.
+ */
+export function reproPlan(graph: StageGraph, targets: Stage[], options: { downstream?: boolean; pipeline?: boolean } = {}): Stage[] {
+  if (options.pipeline) return executionOrder(graph, connectedTo(graph, targets));
+  const selected = options.downstream ? new Set(targets.flatMap((t) => [t, ...downstreamOf(graph, t)])) : withUpstream(graph, targets);
+  return executionOrder(graph, selected);
+}
+
+/** `dvc repro -p`: the whole pipelines (weakly connected components) the targets belong to. */
+function connectedTo(graph: StageGraph, targets: Stage[]): Set<Stage> {
+  const neighbours = new Map<Stage, Stage[]>();
+  for (const [dependent, producers] of graph.upstream) {
+    for (const producer of producers) {
+      neighbours.set(dependent, [...(neighbours.get(dependent) ?? []), producer]);
+      neighbours.set(producer, [...(neighbours.get(producer) ?? []), dependent]);
+    }
+  }
+  const found = new Set<Stage>();
+  const pending = [...targets];
+  while (pending.length) {
+    const stage = pending.pop()!;
+    if (found.has(stage)) continue;
+    found.add(stage);
+    pending.push(...(neighbours.get(stage) ?? []));
+  }
+  return found;
+}
+
+/** `dvc repro <name>` inside one dvc.yaml: a stage name, or a foreach/matrix group name. */
+export function stagesNamed(pipeline: PipelineFile, names: string[]): Stage[] {
+  if (names.length === 0) return pipeline.stages;
+  return names.flatMap((name) => {
+    const found = pipeline.stages.filter((s) => s.name === name || pipeline.groups[s.name!] === name);
+    if (found.length === 0) throw new DvcError(`'${pipeline.file}' does not have a stage named '${name}'`, pipeline.file);
+    return found;
+  });
 }

@@ -198,6 +198,9 @@ function selectValues(values: ParamsValues | undefined, keys: string[]): ParamsV
   return Object.fromEntries(keys.map((k) => [k, lookupParam(values, k)]));
 }
 
+/** The pipeline project's target for the `dvc repro` options Nx has no flag for. */
+export const DVC_REPRO_TARGET = 'dvc-repro';
+
 /**
  * On the pipeline's project: one target per stage (`train`, `train@small`), one per foreach or
  * matrix group (`train` runs all `train@*`), and `repro` for the whole dvc.yaml. Each is a no-op
@@ -228,6 +231,17 @@ function aliasTargets(result: FileResult, loaded: CachedPipeline, stageProject: 
     targets[group] ??= alias(stages, `All stages of '${group}': ${stages.map((s) => s.name).join(', ')}`);
   }
   targets[options.pipelineTargetName] ??= alias(pipeline.stages, `Reproduce every stage of ${result.file}, like \`dvc repro\``);
+  targets[DVC_REPRO_TARGET] ??= {
+    executor: 'nx-dvc:repro',
+    options: { dvcFile: result.file },
+    cache: false,
+    inputs,
+    metadata: {
+      description: `\`dvc repro\` of ${result.file} with DVC's --downstream, --dry and --stages`,
+      technologies: ['dvc'],
+      help: { command: `nx run <project>:${DVC_REPRO_TARGET} --help`, example: { options: { stages: pipeline.stages[0]?.name ?? 'train', downstream: true, dry: true } } },
+    },
+  };
   return targets;
 }
 

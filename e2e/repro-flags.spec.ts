@@ -1,0 +1,134 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { createWorkspace, taskStatus, type Workspace } from './support/workspace';
+
+/**
+ * `dvc repro --downstream` and `--dry`, which Nx has no flag for, through the pipeline project's
+ * `dvc-repro` target; the other flags map to Nx's own (README table), exercised here where they
+ * are nx-dvc's doing.
+ */
+const PIPELINE = `stages:
+  a1:
+    cmd: cat a.txt > a1.txt
+    deps: [a.txt]
+    outs: [a1.txt]
+  a2:
+    cmd: cat a1.txt > a2.txt
+    deps: [a1.txt]
+    outs: [a2.txt]
+  b1:
+    cmd: cat b.txt > b1.txt
+    deps: [b.txt]
+    outs: [b1.txt]
+  b2:
+    cmd: cat b1.txt > b2.txt
+    deps: [b1.txt]
+    outs: [b2.txt]
+  train:
+    cmd:
+    - cat a2.txt b2.txt > train.txt
+    - echo trained
+    deps: [a2.txt, b2.txt]
+    outs: [train.txt]
+`;
+
+const STAGES = ['a1', 'a2', 'b1', 'b2', 'train'];
+
+let ws: Workspace;
+const statuses = (output: string) => Object.fromEntries(STAGES.map((s) => [s, taskStatus(output, `pipe--${s}:repro`)]));
+
+/** The lines nx-dvc printed for a dry run, without Nx's own. */
+function dryLines(output: string): string[] {
+  return output.split('\n').filter((l) => /^(Running stage|> |Stage '|WARNING)/.test(l) && !l.startsWith('> nx run'));
+}
+
+before(() => {
+  ws = createWorkspace({ files: { 'pipe/dvc.yaml': PIPELINE, 'pipe/a.txt': 'a\n', 'pipe/b.txt': 'b\n' } });
+});
+
+after(() => ws.cleanup());
+
+describe('dvc repro flags Nx has no flag for', () => {
+  test('--dry prints every stage that would run with its commands, in DVC order, and runs nothing', () => {
+    const run = ws.nxOk(['run', 'pipe:dvc-repro', '--dry']);
+    assert.deepEqual(dryLines(run.output), [
+      "Running stage 'pipe/dvc.yaml:a1':",
+      '> cat a.txt > a1.txt',
+      "Running stage 'pipe/dvc.yaml:a2':",
+      '> cat a1.txt > a2.txt',
+      "Running stage 'pipe/dvc.yaml:b1':",
+      '> cat b.txt > b1.txt',
+      "Running stage 'pipe/dvc.yaml:b2':",
+      '> cat b1.txt > b2.txt',
+      "Running stage 'pipe/dvc.yaml:train':",
+      '> cat a2.txt b2.txt > train.txt',
+      '> echo trained',
+    ]);
+    assert.ok(!ws.exists('pipe/a1.txt') && !ws.exists('pipe/dvc.lock'), 'nothing ran, nothing was written');
+  });
+
+  test('--stages picks targets with their upstream, as `dvc repro <target>`', () => {
+    const run = ws.nxOk(['run', 'pipe:dvc-repro', '--stages=b2', '--output-style=static']);
+    assert.deepEqual(statuses(run.output), { a1: 'absent', a2: 'absent', b1: 'ran', b2: 'ran', train: 'absent' });
+    ws.nxOk(['run', 'pipe:repro']);
+  });
+
+  test('--dry after a change lists only what changed; unchanged stages are skipped', () => {
+    ws.write('pipe/b.txt', 'b, edited\n');
+    const run = ws.nxOk(['run', 'pipe:dvc-repro', '--dry', '--stages=b1']);
+    assert.deepEqual(dryLines(run.output), ["Running stage 'pipe/dvc.yaml:b1':", '> cat b.txt > b1.txt']);
+    assert.equal(ws.read('pipe/b1.txt'), 'b\n');
+  });
+
+  test('--downstream runs the stage and everything depending on it, not their other upstream', () => {
+    ws.write('pipe/a.txt', 'a, edited\n'); // a1 is now changed too, but not downstream of b1
+    const run = ws.nxOk(['run', 'pipe:dvc-repro', '--stages=b1', '--downstream', '--output-style=static']);
+    assert.deepEqual(statuses(run.output), { a1: 'absent', a2: 'absent', b1: 'ran', b2: 'ran', train: 'ran' });
+    assert.equal(ws.read('pipe/train.txt'), 'a\nb, edited\n');
+    assert.equal(ws.read('pipe/a1.txt'), 'a\n');
+  });
+
+  test('--dry --downstream: the downstream plan, with the statuses DVC would print', () => {
+    const run = ws.nxOk(['run', 'pipe:dvc-repro', '--stages=a1', '--downstream', '--dry']);
+    assert.deepEqual(dryLines(run.output), [
+      "Running stage 'pipe/dvc.yaml:a1':",
+      '> cat a.txt > a1.txt',
+      "Stage 'pipe/dvc.yaml:a2' didn't change, skipping",
+      "Stage 'pipe/dvc.yaml:train' didn't change, skipping",
+    ]);
+  });
+
+  test('--pipeline (-p): every stage connected to the target, upstream and downstream', () => {
+    const run = ws.nxOk(['run', 'pipe:dvc-repro', '--stages=b2', '--pipeline', '--dry']);
+    assert.deepEqual(dryLines(run.output), [
+      "Running stage 'pipe/dvc.yaml:a1':",
+      '> cat a.txt > a1.txt',
+      "Stage 'pipe/dvc.yaml:a2' didn't change, skipping",
+      "Stage 'pipe/dvc.yaml:b1' didn't change, skipping",
+      "Stage 'pipe/dvc.yaml:b2' didn't change, skipping",
+      "Stage 'pipe/dvc.yaml:train' didn't change, skipping",
+    ]);
+  });
+
+  test('--no-commit is --dvcCache=false, forwarded to every stage of the run', () => {
+    ws.write('.dvc/config', '');
+    ws.write('pipe/b.txt', 'b, edited again\n');
+    assert.equal(statuses(ws.nxOk(['run', 'pipe:b1', '--dvcCache=false', '--output-style=static']).output).b1, 'ran');
+    assert.ok(!ws.exists('.dvc/cache'), 'nothing went into DVC\'s cache');
+    const again = ws.nxOk(['run', 'pipe:b1', '--output-style=static']).output;
+    assert.match(again, /Stage 'pipe\/dvc.yaml:b1' didn't change, skipping/);
+    assert.ok(ws.exists('.dvc/cache/files/md5'), 'a run without the flag commits the outputs');
+  });
+
+  test('-R <dir> is a run-many over the pipeline projects under that directory', () => {
+    const run = ws.nxOk(['run-many', '-t', 'repro', "--projects=pipe/**", '--output-style=static']);
+    for (const [stage, status] of Object.entries(statuses(run.output))) assert.notEqual(status, 'absent', stage);
+  });
+
+  test('an unknown stage name is a clear error', () => {
+    const run = ws.nx(['run', 'pipe:dvc-repro', '--stages=nope']);
+    assert.notEqual(run.code, 0);
+    assert.match(run.output, /ERROR: 'pipe\/dvc.yaml' does not have a stage named 'nope'/);
+    assert.doesNotMatch(run.output, /\n\s+at /);
+  });
+});

@@ -1,0 +1,118 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import type { ExecutorContext, ProjectConfiguration } from '@nx/devkit';
+import { DvcError } from '../../dvc/errors';
+import { HashState } from '../../dvc/hash-state';
+import { shutdownHashWorkers } from '../../dvc/hashing';
+import { readLock } from '../../dvc/lockfile';
+import { dirName } from '../../dvc/paths';
+import { buildIndex } from '../../dvc/pipeline-index';
+import { reproPlan, stagesNamed } from '../../dvc/plan';
+import type { Stage } from '../../dvc/stage';
+import { commandLines } from '../../dvc/stage-runner';
+import { stageChanges } from '../../dvc/stage-status';
+import { WorkspaceHasher } from '../../dvc/workspace-hasher';
+import { workspaceDataDirectoryOf } from '../../plugin/workspace-data';
+
+export interface ReproExecutorOptions {
+  dvcFile: string;
+  /** Stage or foreach/matrix group names of this dvc.yaml, comma-separated; default every stage. */
+  stages?: string | string[];
+  /** `dvc repro --downstream`: the stages and everything that depends on them, not their upstream. */
+  downstream?: boolean;
+  /** `dvc repro -p`: every stage of the pipelines (connected stages) the targets belong to. */
+  pipeline?: boolean;
+  /** `dvc repro --dry`: print what would run, in order, and run nothing. */
+  dry?: boolean;
+  /** `dvc repro -f`: run the planned stages even when nothing changed. */
+  force?: boolean;
+}
+
+interface StageTask {
+  project: string;
+  target: string;
+}
+
+/**
+ * The `dvc repro` options Nx has no flag for. The plan is DVC's (targets, upstream or downstream,
+ * DVC's order); the run is Nx's: a `run-many` of the planned stage tasks, cached as usual.
+ */
+export default async function reproExecutor(options: ReproExecutorOptions, context: ExecutorContext): Promise<{ success: boolean }> {
+  try {
+    const tasks = stageTasks(context);
+    const index = buildIndex(context.root, [...new Set([...tasks.keys()].map((key) => key.split('\0')[0]))], []);
+    if (index.graphError) throw index.graphError;
+    const pipeline = index.pipelines.find((r) => r.file === options.dvcFile);
+    if (!pipeline?.pipeline) throw pipeline?.error ?? new DvcError(`'${options.dvcFile}' is not a pipeline Nx knows`, options.dvcFile);
+    const plan = reproPlan(index.graph!, stagesNamed(pipeline.pipeline, namesOf(options.stages)), options);
+    if (options.dry) return { success: await printDryRun(context.root, plan, options.force === true) };
+    return { success: runStages(context, plan.map((stage) => tasks.get(keyOf(stage))!), options) };
+  } catch (error) {
+    if (!(error instanceof DvcError)) throw error;
+    console.error(`ERROR: ${error.message}`);
+    return { success: false };
+  }
+}
+
+function namesOf(stages: ReproExecutorOptions['stages']): string[] {
+  const list = Array.isArray(stages) ? stages : String(stages ?? '').split(',');
+  return list.map((s) => s.trim()).filter(Boolean);
+}
+
+const keyOf = (stage: Stage) => `${stage.file}\0${stage.name}`;
+
+/** The Nx task of every stage in the workspace, found through the stage targets' options. */
+function stageTasks(context: ExecutorContext): Map<string, StageTask> {
+  const tasks = new Map<string, StageTask>();
+  const projects: Record<string, ProjectConfiguration> = context.projectsConfigurations?.projects ?? {};
+  for (const [project, config] of Object.entries(projects)) {
+    for (const [target, definition] of Object.entries(config.targets ?? {})) {
+      if (definition.executor !== 'nx-dvc:stage') continue;
+      const { dvcFile, stage } = definition.options as { dvcFile: string; stage: string };
+      tasks.set(`${dvcFile}\0${stage}`, { project, target });
+    }
+  }
+  return tasks;
+}
+
+/** DVC's `--dry` lines: what would run is listed with its commands, the rest is skipped. */
+async function printDryRun(root: string, plan: Stage[], force: boolean): Promise<boolean> {
+  const state = HashState.load(join(workspaceDataDirectoryOf(root), 'nx-dvc', 'hash-state.json'));
+  const hasher = new WorkspaceHasher(root, state);
+  const locks = new Map<string, Record<string, unknown> | undefined>();
+  try {
+    for (const stage of plan) {
+      const lockFile = dirName(stage.file) ? `${dirName(stage.file)}/dvc.lock` : 'dvc.lock';
+      if (!locks.has(lockFile)) locks.set(lockFile, readLock(join(root, lockFile), lockFile)?.stages);
+      const recorded = locks.get(lockFile)?.[stage.name!] as Record<string, unknown> | undefined;
+      if (stage.frozen) console.warn(`WARNING: stage: '${stage.addressing}' is frozen. Its dependencies are not going to be reproduced.`);
+      if (!force && (await stageChanges(stage, recorded, hasher, { firstOnly: true })).length === 0) {
+        console.log(`Stage '${stage.addressing}' didn't change, skipping`);
+        continue;
+      }
+      console.log(`Running stage '${stage.addressing}':`);
+      for (const line of commandLines(stage.cmd)) console.log(`> ${line}`);
+    }
+    return true;
+  } finally {
+    state.save();
+    await shutdownHashWorkers();
+  }
+}
+
+/** Runs exactly the planned stage tasks through Nx, in Nx's order (the same edges). */
+function runStages(context: ExecutorContext, tasks: StageTask[], options: ReproExecutorOptions): boolean {
+  if (tasks.length === 0) return true;
+  const targets = [...new Set(tasks.map((t) => t.target))];
+  const args = [
+    require.resolve('nx/bin/nx', { paths: [context.root] }),
+    'run-many',
+    `--targets=${targets.join(',')}`,
+    `--projects=${tasks.map((t) => t.project).join(',')}`,
+    ...(options.downstream && !options.pipeline ? ['--excludeTaskDependencies'] : []),
+    ...(options.force ? ['--force', '--skip-nx-cache'] : []),
+    ...(context.isVerbose ? ['--verbose'] : []),
+  ];
+  const result = spawnSync(process.execPath, args, { cwd: context.root, stdio: 'inherit', env: process.env });
+  return result.status === 0;
+}
