@@ -1,4 +1,4 @@
-import { mkdirSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -27,7 +27,7 @@ export class RemoteCacheServer {
   async start(): Promise<string> {
     this.server = createServer((req, res) => {
       const match = /^\/v1\/cache\/([0-9A-Za-z]+)$/.exec(req.url ?? '');
-      const reply = (status: number, body?: Buffer) => {
+      const reply = (status: number) => {
         this.requests.push({ method: req.method ?? '', hash: match?.[1] ?? '', status });
         if (status === 401) {
           // the API's error bodies are plain text; Nx refuses anything else
@@ -35,8 +35,8 @@ export class RemoteCacheServer {
           res.end('Unauthorized: invalid access token');
           return;
         }
-        res.writeHead(status, body ? { 'Content-Type': 'application/octet-stream', 'Content-Length': body.length } : {});
-        res.end(body);
+        res.writeHead(status);
+        res.end();
       };
       if (!match) return reply(404);
       if (this.token !== undefined && req.headers.authorization !== `Bearer ${this.token}`) {
@@ -44,13 +44,22 @@ export class RemoteCacheServer {
         return reply(401);
       }
       const file = join(this.storage, match[1]);
-      if (req.method === 'GET') return existsSync(file) ? reply(200, readFileSync(file)) : reply(404);
+      if (req.method === 'GET') {
+        if (!existsSync(file)) return reply(404);
+        // streamed: artifacts can be larger than one Buffer may hold (2 GiB)
+        this.requests.push({ method: 'GET', hash: match[1], status: 200 });
+        res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': statSync(file).size });
+        createReadStream(file).pipe(res);
+        return;
+      }
       if (req.method !== 'PUT') return reply(405);
-      const chunks: Buffer[] = [];
-      req.on('data', (chunk: Buffer) => chunks.push(chunk));
-      req.on('end', () => {
-        if (existsSync(file)) return reply(409);
-        writeFileSync(file, Buffer.concat(chunks));
+      if (existsSync(file)) {
+        req.resume();
+        return reply(409);
+      }
+      const partial = `${file}.partial`;
+      req.pipe(createWriteStream(partial)).on('finish', () => {
+        renameSync(partial, file);
         reply(200);
       });
     });

@@ -9,7 +9,8 @@ import fg from 'fast-glob';
  * A real Nx workspace in a temp folder: the packed nx-dvc tarball installed from npm with nx 24,
  * git initialised, the real `nx` binary driven as a child process. Nothing is mocked.
  */
-const REPO_ROOT = resolve(__dirname, '../..');
+// __filename, not __dirname: tsx sets only the former when an ES module (a benchmark) imports this file
+const REPO_ROOT = resolve(dirname(__filename), '../..');
 const PACKAGE_DIR = join(REPO_ROOT, 'packages/nx-dvc');
 const NX_VERSION = '24.0.6';
 const E2E_BASE = join(tmpdir(), 'nx-dvc-e2e');

@@ -34,13 +34,18 @@ export function executionOrder(graph: StageGraph, selected: Iterable<Stage>): St
 
 /** A stage and everything it depends on, directly or not. */
 export function withUpstream(graph: StageGraph, targets: Iterable<Stage>): Set<Stage> {
+  return reachable(targets, (stage) => (stage.frozen ? [] : graph.upstream.get(stage) ?? []));
+}
+
+/** The targets and every stage reached from them by following `next`. */
+function reachable(targets: Iterable<Stage>, next: (stage: Stage) => Stage[]): Set<Stage> {
   const found = new Set<Stage>();
   const pending = [...targets];
   while (pending.length) {
     const stage = pending.pop()!;
     if (found.has(stage)) continue;
     found.add(stage);
-    if (!stage.frozen) pending.push(...(graph.upstream.get(stage) ?? []));
+    pending.push(...next(stage));
   }
   return found;
 }
@@ -59,21 +64,11 @@ export function reproPlan(graph: StageGraph, targets: Stage[], options: { downst
 /** `dvc repro -p`: the whole pipelines (weakly connected components) the targets belong to. */
 function connectedTo(graph: StageGraph, targets: Stage[]): Set<Stage> {
   const neighbours = new Map<Stage, Stage[]>();
+  const link = (from: Stage, to: Stage) => (neighbours.get(from) ?? neighbours.set(from, []).get(from)!).push(to);
   for (const [dependent, producers] of graph.upstream) {
-    for (const producer of producers) {
-      neighbours.set(dependent, [...(neighbours.get(dependent) ?? []), producer]);
-      neighbours.set(producer, [...(neighbours.get(producer) ?? []), dependent]);
-    }
+    for (const producer of producers) (link(dependent, producer), link(producer, dependent));
   }
-  const found = new Set<Stage>();
-  const pending = [...targets];
-  while (pending.length) {
-    const stage = pending.pop()!;
-    if (found.has(stage)) continue;
-    found.add(stage);
-    pending.push(...(neighbours.get(stage) ?? []));
-  }
-  return found;
+  return reachable(targets, (stage) => neighbours.get(stage) ?? []);
 }
 
 /** `dvc repro <name>` inside one dvc.yaml: a stage name, or a foreach/matrix group name. */
