@@ -4,6 +4,7 @@ import { lock as lockFile } from 'proper-lockfile';
 import { writeFileAtomic } from './atomic-write';
 import { isPlainObject } from './py-value';
 import { dumpLockYaml } from './lock-yaml';
+import { dirName, joinPath } from './paths';
 import { loadYaml } from './yaml-load';
 
 export interface LockData {
@@ -13,6 +14,11 @@ export interface LockData {
 }
 
 /** Reads a dvc.lock; a missing or empty file is an empty lock. */
+/** The dvc.lock beside a dvc.yaml (workspace-relative). */
+export function lockFileOf(dvcFile: string): string {
+  return joinPath(dirName(dvcFile), 'dvc.lock');
+}
+
 export function readLock(absPath: string, relpath: string): LockData | undefined {
   if (!existsSync(absPath)) return undefined;
   const data = loadYaml(readFileSync(absPath, 'utf8'), relpath).data;

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { ParseError } from './errors';
 import type { ParsingConfig } from './interpolate';
-import { dirName, joinPath } from './paths';
+import { lockFileOf } from './lockfile';
+import { dirName } from './paths';
 import { isPlainObject } from './py-value';
 import { readParsingConfig } from './dvc-config';
 import { DataResolver, diskHost, type ResolverHost } from './resolver';
@@ -25,7 +26,7 @@ export interface PipelineSource {
 }
 
 export function readPipelineSource(root: string, file: string): PipelineSource {
-  const lockFile = joinPath(dirName(file), 'dvc.lock');
+  const lockFile = lockFileOf(file);
   let lockText: string | undefined;
   try {
     lockText = decodeUtf8(readFileSync(`${root}/${lockFile}`), lockFile);
@@ -63,7 +64,7 @@ export function loadPipelineFile(
   config: ParsingConfig = {},
 ): PipelineFile {
   const data = parsePipelineYaml(source.text, file).data as Record<string, unknown>;
-  if (source.lockText !== undefined) checkLockFile(source.lockText, joinPath(dirName(file), 'dvc.lock'));
+  if (source.lockText !== undefined) checkLockFile(source.lockText, lockFileOf(file));
   const resolver = new DataResolver(host, dirName(file), data, config);
   const stages: Stage[] = [];
   const groups: Record<string, string> = {};

@@ -5,8 +5,7 @@ import { DvcError } from '../dvc/errors';
 import { ignoreOutputs } from '../dvc/gitignore';
 import { buildGraph } from '../dvc/graph';
 import { dirManifest } from '../dvc/hashing';
-import { updateLockFile } from '../dvc/lockfile';
-import { dirName } from '../dvc/paths';
+import { lockFileOf, updateLockFile } from '../dvc/lockfile';
 import { loadPipelineFromDisk } from '../dvc/pipeline-file';
 import { walkOrder } from '../dvc/pipeline-index';
 import { executionOrder } from '../dvc/plan';
@@ -91,8 +90,7 @@ export async function recordStages(
 ): Promise<void> {
   const byLock = new Map<string, [string, Record<string, unknown>][]>();
   for (const fragment of fragments) {
-    const dir = dirName(fragment.dvcFile);
-    const lock = dir ? `${dir}/dvc.lock` : 'dvc.lock';
+    const lock = lockFileOf(fragment.dvcFile);
     byLock.set(lock, [...(byLock.get(lock) ?? []), [fragment.stage, fragment.entry]]);
   }
   for (const [lock, entries] of byLock) {

@@ -4,15 +4,14 @@ import type { ExecutorContext, ProjectConfiguration } from '@nx/devkit';
 import { DvcError } from '../../dvc/errors';
 import { HashState } from '../../dvc/hash-state';
 import { shutdownHashWorkers } from '../../dvc/hashing';
-import { readLock } from '../../dvc/lockfile';
-import { dirName } from '../../dvc/paths';
+import { lockFileOf, readLock } from '../../dvc/lockfile';
 import { buildIndex } from '../../dvc/pipeline-index';
 import { reproPlan, stagesNamed } from '../../dvc/plan';
 import type { Stage } from '../../dvc/stage';
 import { commandLines } from '../../dvc/stage-runner';
 import { stageChanges } from '../../dvc/stage-status';
 import { WorkspaceHasher } from '../../dvc/workspace-hasher';
-import { workspaceDataDirectoryOf } from '../../plugin/workspace-data';
+import { hashStatePath, workspaceDataDirectoryOf } from '../../plugin/workspace-data';
 
 export interface ReproExecutorOptions {
   dvcFile: string;
@@ -77,12 +76,12 @@ function stageTasks(context: ExecutorContext): Map<string, StageTask> {
 
 /** DVC's `--dry` lines: what would run is listed with its commands, the rest is skipped. */
 async function printDryRun(root: string, plan: Stage[], force: boolean): Promise<boolean> {
-  const state = HashState.load(join(workspaceDataDirectoryOf(root), 'nx-dvc', 'hash-state.json'));
+  const state = HashState.load(hashStatePath(workspaceDataDirectoryOf(root)));
   const hasher = new WorkspaceHasher(root, state);
   const locks = new Map<string, Record<string, unknown> | undefined>();
   try {
     for (const stage of plan) {
-      const lockFile = dirName(stage.file) ? `${dirName(stage.file)}/dvc.lock` : 'dvc.lock';
+      const lockFile = lockFileOf(stage.file);
       if (!locks.has(lockFile)) locks.set(lockFile, readLock(join(root, lockFile), lockFile)?.stages);
       const recorded = locks.get(lockFile)?.[stage.name!] as Record<string, unknown> | undefined;
       if (stage.frozen) console.warn(`WARNING: stage: '${stage.addressing}' is frozen. Its dependencies are not going to be reproduced.`);

@@ -6,8 +6,7 @@ import { DvcError } from '../../dvc/errors';
 import { HashState } from '../../dvc/hash-state';
 import { shutdownHashWorkers } from '../../dvc/hashing';
 import { dumpLockYaml } from '../../dvc/lock-yaml';
-import { readLock } from '../../dvc/lockfile';
-import { dirName } from '../../dvc/paths';
+import { lockFileOf, readLock } from '../../dvc/lockfile';
 import { loadPipelineFromDisk } from '../../dvc/pipeline-file';
 import type { Stage } from '../../dvc/stage';
 import { CommandFailedError, removeOutputs, runCommands } from '../../dvc/stage-runner';
@@ -16,7 +15,7 @@ import { isCallback, stageChanges, type StageChange } from '../../dvc/stage-stat
 import { isDirHash, WorkspaceHasher, type PathHash } from '../../dvc/workspace-hasher';
 import { fragmentOutput, fragmentPath, removeFragment, writeFragment, type CachedOutput } from '../../plugin/lock-fragments';
 import { recordStages } from '../../plugin/post-tasks-execution';
-import { workspaceDataDirectoryOf } from '../../plugin/workspace-data';
+import { hashStatePath, workspaceDataDirectoryOf } from '../../plugin/workspace-data';
 
 export interface StageExecutorOptions {
   dvcFile: string;
@@ -38,7 +37,7 @@ export default async function stageExecutor(options: StageExecutorOptions, conte
   const dataDirectory = workspaceDataDirectoryOf(root);
   const fragment = fragmentPath(options.dvcFile, options.stage, dataDirectory);
   removeFragment(fragment);
-  const state = HashState.load(join(dataDirectory, 'nx-dvc', 'hash-state.json'));
+  const state = HashState.load(hashStatePath(dataDirectory));
   try {
     const stage = loadStage(root, options);
     const run = new StageRun(root, stage, state, options);
@@ -84,7 +83,7 @@ class StageRun {
   ) {
     this.hasher = new WorkspaceHasher(root, state);
     this.cache = DvcCache.forWorkspace(root, options.dvcCache);
-    this.lockFile = dirName(stage.file) ? `${dirName(stage.file)}/dvc.lock` : 'dvc.lock';
+    this.lockFile = lockFileOf(stage.file);
     const lock = readLock(join(root, this.lockFile), this.lockFile);
     this.lockExists = lock !== undefined;
     this.recorded = lock?.stages[stage.name!];
