@@ -72,7 +72,7 @@ async function loadPipelines(
     const hash = hashes[i];
     let entry = cache.get(file, hash);
     if (!entry) {
-      entry = loadFresh(root, file, roots[i], hash, config);
+      entry = loadFresh(root, file, hash, config);
       cache.set(file, entry);
     }
     loaded.set(file, entry);
@@ -80,7 +80,7 @@ async function loadPipelines(
   return loaded;
 }
 
-function loadFresh(root: string, file: string, projectRoot: string, hash: string, config: ReturnType<typeof readParsingConfig>): CachedPipeline {
+function loadFresh(root: string, file: string, hash: string, config: ReturnType<typeof readParsingConfig>): CachedPipeline {
   const reads = new Set<string>();
   const disk = diskHost(root);
   const host: ResolverHost = {
@@ -102,8 +102,7 @@ function loadFresh(root: string, file: string, projectRoot: string, hash: string
     }
   }
   const definitionReads = [...reads].filter((p) => p !== file).sort();
-  const externalReads = projectRoot === '.' ? [] : definitionReads.filter((p) => !p.startsWith(`${projectRoot}/`));
-  return { hash, result, externalReads, definitionReads, paramsValues };
+  return { hash, result, definitionReads, paramsValues };
 }
 
 /**

@@ -4,13 +4,12 @@ import { dirname, join } from 'node:path';
 import type { FileResult } from '../dvc/pipeline-index';
 import type { ParamsValues } from '../dvc/params-values';
 import { DvcError } from '../dvc/errors';
+import { dirName } from '../dvc/paths';
 
 /** What one dvc.yaml yielded, in JSON form so it survives between Nx processes. */
 export interface CachedPipeline {
   hash: string;
   result: FileResult;
-  /** Files read while loading that live outside the project root (vars, params). */
-  externalReads: string[];
   /** Every vars and params file read while loading: what the stage definitions depend on besides the dvc.yaml. */
   definitionReads: string[];
   paramsValues: Record<string, ParamsValues | undefined>;
@@ -43,8 +42,11 @@ export class InferenceCache {
     return entry?.hash === hash ? entry : undefined;
   }
 
+  /** Files read while loading that live outside the project root, which Nx's project hash misses. */
   externalReadsOf(file: string): string[] {
-    return this.data.pipelines[file]?.externalReads ?? [];
+    const projectRoot = dirName(file);
+    const reads = this.data.pipelines[file]?.definitionReads ?? [];
+    return projectRoot ? reads.filter((p) => !p.startsWith(`${projectRoot}/`)) : [];
   }
 
   set(file: string, entry: CachedPipeline): void {
