@@ -154,6 +154,11 @@ export function installedNodeModules(): string {
   return join(target, 'node_modules');
 }
 
+/** The `npm pack` tarball of the plugin, as a user would install it from the registry. */
+export function packedTarball(): string {
+  return fg.sync('nx-dvc-*.tgz', { cwd: dirname(installedNodeModules()), absolute: true })[0];
+}
+
 export interface WorkspaceOptions {
   files?: Record<string, string>;
   plugins?: unknown[];

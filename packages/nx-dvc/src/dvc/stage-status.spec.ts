@@ -44,10 +44,10 @@ describe('stage status against dvc.lock (DVC Stage.changed)', () => {
   test('no entry: every dep and out reads as modified, params as new', async () => {
     const root = workspace(FILES);
     assert.deepEqual(await changes(root, undefined), [
-      { kind: 'dep', path: 'data.csv', status: 'modified' },
-      { kind: 'params', path: 'params.yaml', status: 'new' },
-      { kind: 'params', path: 'cfg.yaml', status: 'new' },
-      { kind: 'out', path: 'model.bin', status: 'modified' },
+      { kind: 'dep', path: 'data.csv', repoPath: 'data.csv', status: 'modified' },
+      { kind: 'params', path: 'params.yaml', repoPath: 'params.yaml', status: 'new' },
+      { kind: 'params', path: 'cfg.yaml', repoPath: 'cfg.yaml', status: 'new' },
+      { kind: 'out', path: 'model.bin', repoPath: 'model.bin', status: 'modified' },
     ]);
   });
 
@@ -67,7 +67,7 @@ describe('stage status against dvc.lock (DVC Stage.changed)', () => {
     writeFileSync(join(root, 'cfg.yaml'), 'model:\n  depth: 3.0\n');
     assert.deepEqual(await changes(root, recorded), [], '3 == 3.0');
     writeFileSync(join(root, 'params.yaml'), 'other: 2\n');
-    assert.deepEqual(await changes(root, recorded), [{ kind: 'params', path: 'params.yaml', status: { lr: 'deleted' } }]);
+    assert.deepEqual(await changes(root, recorded), [{ kind: 'params', path: 'params.yaml', repoPath: 'params.yaml', status: { lr: 'deleted' } }]);
   });
 
   test('deleted and modified deps and outs', async () => {
@@ -76,8 +76,8 @@ describe('stage status against dvc.lock (DVC Stage.changed)', () => {
     rmSync(join(root, 'data.csv'));
     writeFileSync(join(root, 'model.bin'), 'other weights');
     assert.deepEqual(await changes(root, recorded), [
-      { kind: 'dep', path: 'data.csv', status: 'deleted' },
-      { kind: 'out', path: 'model.bin', status: 'modified' },
+      { kind: 'dep', path: 'data.csv', repoPath: 'data.csv', status: 'deleted' },
+      { kind: 'out', path: 'model.bin', repoPath: 'model.bin', status: 'modified' },
     ]);
   });
 
@@ -87,7 +87,7 @@ describe('stage status against dvc.lock (DVC Stage.changed)', () => {
     writeFileSync(join(root, 'data.csv'), 'new data\n');
     assert.deepEqual(await changes(root, recorded, { ...TRAIN, frozen: true }), []);
     rmSync(join(root, 'model.bin'));
-    assert.deepEqual(await changes(root, recorded, { ...TRAIN, frozen: true }), [{ kind: 'out', path: 'model.bin', status: 'deleted' }]);
+    assert.deepEqual(await changes(root, recorded, { ...TRAIN, frozen: true }), [{ kind: 'out', path: 'model.bin', repoPath: 'model.bin', status: 'deleted' }]);
   });
 
   test('always_changed and callback stages are always changed', async () => {
@@ -100,7 +100,7 @@ describe('stage status against dvc.lock (DVC Stage.changed)', () => {
     const root = workspace(FILES);
     const recorded = await savedEntry(root);
     const legacy = { ...recorded, deps: (recorded.deps as Record<string, unknown>[]).map(({ hash: _hash, ...rest }) => rest) };
-    assert.deepEqual(await changes(root, legacy), [{ kind: 'dep', path: 'data.csv', status: 'modified' }]);
+    assert.deepEqual(await changes(root, legacy), [{ kind: 'dep', path: 'data.csv', repoPath: 'data.csv', status: 'modified' }]);
   });
 
   test('outputs missing from DVC cache read as not in cache when the cache is checked', async () => {
@@ -108,7 +108,7 @@ describe('stage status against dvc.lock (DVC Stage.changed)', () => {
     const recorded = await savedEntry(root);
     const stage = buildPipelineStage('dvc.yaml', 'train', TRAIN);
     const result = await stageChanges(stage, recorded, new WorkspaceHasher(root), { inCache: () => false });
-    assert.deepEqual(result, [{ kind: 'out', path: 'model.bin', status: 'not in cache' }]);
+    assert.deepEqual(result, [{ kind: 'out', path: 'model.bin', repoPath: 'model.bin', status: 'not in cache' }]);
   });
 });
 

@@ -11,9 +11,9 @@ export type ParamsStatus = 'deleted' | 'new' | Record<string, 'deleted' | 'new' 
 export type StageChange =
   | { kind: 'command' }
   | { kind: 'always changed' }
-  | { kind: 'dep'; path: string; status: 'deleted' | 'modified' }
-  | { kind: 'params'; path: string; status: ParamsStatus }
-  | { kind: 'out'; path: string; status: 'deleted' | 'modified' | 'not in cache' };
+  | { kind: 'dep'; path: string; repoPath: string; status: 'deleted' | 'modified' }
+  | { kind: 'params'; path: string; repoPath: string; status: ParamsStatus }
+  | { kind: 'out'; path: string; repoPath: string; status: 'deleted' | 'modified' | 'not in cache' };
 
 export interface StatusOptions {
   /** Stop at the first change, as `dvc repro` does; `dvc status` lists them all. */
@@ -73,14 +73,15 @@ async function depChanges(stage: Stage, recorded: Recorded, hasher: WorkspaceHas
   for (const dep of stage.deps) {
     if (dep.repoPath === undefined) continue; // URLs and datasets: not hashed here
     const hash = await hasher.hash(dep.repoPath);
-    if (!hash) changes.push({ kind: 'dep', path: dep.path, status: 'deleted' });
-    else if (!sameHash(known.get(dep.path), hash.md5)) changes.push({ kind: 'dep', path: dep.path, status: 'modified' });
+    const { path, repoPath } = dep;
+    if (!hash) changes.push({ kind: 'dep', path, repoPath, status: 'deleted' });
+    else if (!sameHash(known.get(path), hash.md5)) changes.push({ kind: 'dep', path, repoPath, status: 'modified' });
     if (firstOnly && changes.length) return changes;
   }
   const recordedParams = isPlainObject(recorded?.params) ? (recorded!.params as Record<string, unknown>) : {};
   for (const params of stage.params) {
     const status = paramsStatus(hasher.root, params, recordedParams[params.path]);
-    if (status) changes.push({ kind: 'params', path: params.path, status });
+    if (status) changes.push({ kind: 'params', path: params.path, repoPath: params.repoPath, status });
     if (firstOnly && changes.length) return changes;
   }
   return changes;
@@ -92,12 +93,13 @@ async function outChanges(stage: Stage, recorded: Recorded, hasher: WorkspaceHas
   for (const out of stage.outs) {
     const entry = known.get(out.path);
     const md5 = typeof entry?.md5 === 'string' ? entry.md5 : undefined;
+    const { path, repoPath } = out;
     if (md5 && out.cache && options.inCache && !options.inCache(md5)) {
-      changes.push({ kind: 'out', path: out.path, status: 'not in cache' });
+      changes.push({ kind: 'out', path, repoPath, status: 'not in cache' });
     } else {
       const hash = await hasher.hash(out.repoPath);
-      if (!hash) changes.push({ kind: 'out', path: out.path, status: 'deleted' });
-      else if (!sameHash(entry, hash.md5)) changes.push({ kind: 'out', path: out.path, status: 'modified' });
+      if (!hash) changes.push({ kind: 'out', path, repoPath, status: 'deleted' });
+      else if (!sameHash(entry, hash.md5)) changes.push({ kind: 'out', path, repoPath, status: 'modified' });
     }
     if (options.firstOnly && changes.length) return changes;
   }

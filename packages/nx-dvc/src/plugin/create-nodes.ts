@@ -199,6 +199,9 @@ function selectValues(values: ParamsValues | undefined, keys: string[]): ParamsV
 
 /** The pipeline project's target for the `dvc repro` options Nx has no flag for. */
 export const DVC_REPRO_TARGET = 'dvc-repro';
+/** The pipeline project's `dvc status` and `dvc dag` views. */
+export const DVC_STATUS_TARGET = 'dvc-status';
+export const DVC_DAG_TARGET = 'dvc-dag';
 
 /**
  * On the pipeline's project: one target per stage (`train`, `train@small`), one per foreach or
@@ -230,6 +233,22 @@ function aliasTargets(result: FileResult, loaded: CachedPipeline, stageProject: 
     targets[group] ??= alias(stages, `All stages of '${group}': ${stages.map((s) => s.name).join(', ')}`);
   }
   targets[options.pipelineTargetName] ??= alias(pipeline.stages, `Reproduce every stage of ${result.file}, like \`dvc repro\``);
+  targets[DVC_STATUS_TARGET] ??= {
+    executor: 'nx-dvc:status',
+    options: { dvcFile: result.file, ...(options.dvcCache === undefined ? {} : { dvcCache: options.dvcCache }) },
+    cache: false,
+    metadata: { description: `\`dvc status\` of ${result.file}: which stages changed and why, without running them`, technologies: ['dvc'] },
+  };
+  targets[DVC_DAG_TARGET] ??= {
+    executor: 'nx-dvc:dag',
+    options: { dvcFile: result.file },
+    cache: false,
+    metadata: {
+      description: `\`dvc dag\` of ${result.file} as text; --mermaid, --md, --dot, --full`,
+      technologies: ['dvc'],
+      help: { command: `nx run <project>:${DVC_DAG_TARGET} --help`, example: { options: { mermaid: true } } },
+    },
+  };
   targets[DVC_REPRO_TARGET] ??= {
     executor: 'nx-dvc:repro',
     options: { dvcFile: result.file },

@@ -1,17 +1,16 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import type { ExecutorContext, ProjectConfiguration } from '@nx/devkit';
-import { DvcError } from '../../dvc/errors';
+import type { ExecutorContext } from '@nx/devkit';
 import { HashState } from '../../dvc/hash-state';
 import { shutdownHashWorkers } from '../../dvc/hashing';
 import { lockFileOf, readLock } from '../../dvc/lockfile';
-import { buildIndex } from '../../dvc/pipeline-index';
 import { reproPlan, stagesNamed } from '../../dvc/plan';
 import type { Stage } from '../../dvc/stage';
 import { commandLines } from '../../dvc/stage-runner';
 import { stageChanges } from '../../dvc/stage-status';
 import { WorkspaceHasher } from '../../dvc/workspace-hasher';
 import { hashStatePath, workspaceDataDirectoryOf } from '../../plugin/workspace-data';
+import { reportDvcError, stageKey, stageTasks, workspaceIndex, type StageTask } from '../workspace-pipelines';
 
 export interface ReproExecutorOptions {
   dvcFile: string;
@@ -27,51 +26,25 @@ export interface ReproExecutorOptions {
   force?: boolean;
 }
 
-interface StageTask {
-  project: string;
-  target: string;
-}
-
 /**
  * The `dvc repro` options Nx has no flag for. The plan is DVC's (targets, upstream or downstream,
  * DVC's order); the run is Nx's: a `run-many` of the planned stage tasks, cached as usual.
  */
 export default async function reproExecutor(options: ReproExecutorOptions, context: ExecutorContext): Promise<{ success: boolean }> {
   try {
-    const tasks = stageTasks(context);
-    const index = buildIndex(context.root, [...new Set([...tasks.keys()].map((key) => key.split('\0')[0]))], []);
-    if (index.graphError) throw index.graphError;
-    const pipeline = index.pipelines.find((r) => r.file === options.dvcFile);
-    if (!pipeline?.pipeline) throw pipeline?.error ?? new DvcError(`'${options.dvcFile}' is not a pipeline Nx knows`, options.dvcFile);
+    const { index, pipeline } = workspaceIndex(context, options.dvcFile);
     const plan = reproPlan(index.graph!, stagesNamed(pipeline.pipeline, namesOf(options.stages)), options);
     if (options.dry) return { success: await printDryRun(context.root, plan, options.force === true) };
-    return { success: runStages(context, plan.map((stage) => tasks.get(keyOf(stage))!), options) };
+    const tasks = stageTasks(context);
+    return { success: runStages(context, plan.map((stage) => tasks.get(stageKey(stage))!), options) };
   } catch (error) {
-    if (!(error instanceof DvcError)) throw error;
-    console.error(`ERROR: ${error.message}`);
-    return { success: false };
+    return reportDvcError(error);
   }
 }
 
 function namesOf(stages: ReproExecutorOptions['stages']): string[] {
   const list = Array.isArray(stages) ? stages : String(stages ?? '').split(',');
   return list.map((s) => s.trim()).filter(Boolean);
-}
-
-const keyOf = (stage: Stage) => `${stage.file}\0${stage.name}`;
-
-/** The Nx task of every stage in the workspace, found through the stage targets' options. */
-function stageTasks(context: ExecutorContext): Map<string, StageTask> {
-  const tasks = new Map<string, StageTask>();
-  const projects: Record<string, ProjectConfiguration> = context.projectsConfigurations?.projects ?? {};
-  for (const [project, config] of Object.entries(projects)) {
-    for (const [target, definition] of Object.entries(config.targets ?? {})) {
-      if (definition.executor !== 'nx-dvc:stage') continue;
-      const { dvcFile, stage } = definition.options as { dvcFile: string; stage: string };
-      tasks.set(`${dvcFile}\0${stage}`, { project, target });
-    }
-  }
-  return tasks;
 }
 
 /** DVC's `--dry` lines: what would run is listed with its commands, the rest is skipped. */

@@ -1,0 +1,36 @@
+import type { ExecutorContext } from '@nx/devkit';
+import { DvcCache } from '../../dvc/dvc-cache';
+import { HashState } from '../../dvc/hash-state';
+import { shutdownHashWorkers } from '../../dvc/hashing';
+import { loadPipelineFromDisk } from '../../dvc/pipeline-file';
+import { formatStatus, statusOf } from '../../dvc/status-report';
+import { WorkspaceHasher } from '../../dvc/workspace-hasher';
+import { hashStatePath, workspaceDataDirectoryOf } from '../../plugin/workspace-data';
+import { reportDvcError } from '../workspace-pipelines';
+
+export interface StatusExecutorOptions {
+  dvcFile: string;
+  /** `dvc status --json`. */
+  json?: boolean;
+  dvcCache?: boolean;
+}
+
+/**
+ * `dvc status` for one dvc.yaml: which stages changed and why, in DVC's words, from dvc.lock and
+ * the files (hashes reused from nx-dvc's state when size and mtime match). Runs nothing.
+ */
+export default async function statusExecutor(options: StatusExecutorOptions, context: ExecutorContext): Promise<{ success: boolean }> {
+  const state = HashState.load(hashStatePath(workspaceDataDirectoryOf(context.root)));
+  try {
+    const { stages } = loadPipelineFromDisk(context.root, options.dvcFile);
+    const cache = DvcCache.forWorkspace(context.root, options.dvcCache);
+    const report = await statusOf(stages, new WorkspaceHasher(context.root, state), { inCache: cache && ((md5) => cache.has(md5)) });
+    console.log(options.json ? JSON.stringify(report) : formatStatus(report));
+    return { success: true };
+  } catch (error) {
+    return reportDvcError(error);
+  } finally {
+    state.save();
+    await shutdownHashWorkers();
+  }
+}
