@@ -94,11 +94,11 @@ describe('nx show with nx-dvc', () => {
     assert.deepEqual(targetsOf('pipe'), [], 'pipeline projects get no edges to their stage projects');
   });
 
-  test('a pipeline project has a target per stage, per foreach/matrix group, repro and dvc-repro', () => {
+  test('a pipeline project has a target per stage, per foreach/matrix group, repro, dvc-repro, dvc-status and dvc-dag', () => {
     const pipe = ws.showProject('pipe');
     assert.deepEqual(
       Object.keys(pipe.targets).sort(),
-      ['clock', 'dvc-repro', 'grid', 'grid@adam-1', 'grid@adam-2', 'grid@sgd-1', 'grid@sgd-2', 'prep', 'repro', 'train', 'train@large', 'train@small'].sort(),
+      ['clock', 'dvc-dag', 'dvc-repro', 'dvc-status', 'grid', 'grid@adam-1', 'grid@adam-2', 'grid@sgd-1', 'grid@sgd-2', 'prep', 'repro', 'train', 'train@large', 'train@small'].sort(),
     );
     assert.deepEqual(pipe.targets['train'].dependsOn, [
       { projects: 'pipe--train@small', target: 'repro', params: 'forward' },
@@ -107,6 +107,8 @@ describe('nx show with nx-dvc', () => {
     assert.equal(pipe.targets['prep'].metadata?.description, 'Sort the raw words');
     assert.deepEqual(pipe.targets['dvc-repro'].options, { dvcFile: 'pipe/dvc.yaml' });
     assert.equal(pipe.targets['dvc-repro'].cache, false);
+    assert.deepEqual(pipe.targets['dvc-status'].options, { dvcFile: 'pipe/dvc.yaml' });
+    assert.deepEqual(pipe.targets['dvc-dag'].options, { dvcFile: 'pipe/dvc.yaml' });
     assert.deepEqual(pipe.targets['prep'].metadata?.technologies, ['dvc']);
     assert.equal(pipe.targets['grid@sgd-1'].metadata?.description, 'echo sgd 1 > grid-sgd-1.txt');
   });

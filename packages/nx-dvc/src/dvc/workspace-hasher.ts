@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { DvcIgnore } from './dvcignore';
-import { hashPath, ignorePredicate, type DirHash, type FileHash } from './hashing';
+import { hashPath, ignorePredicate, type DirHash, type FileHash, type HashProgress } from './hashing';
 import type { HashState } from './hash-state';
 import { dirName } from './paths';
 
@@ -20,6 +20,8 @@ export class WorkspaceHasher {
   constructor(
     readonly root: string,
     private readonly state?: HashState,
+    /** Progress of one path's hash; see `hashProgress`. */
+    private readonly progress?: (repoPath: string) => HashProgress,
   ) {}
 
   /** The hash of a file or directory, or undefined when the path does not exist. */
@@ -41,7 +43,7 @@ export class WorkspaceHasher {
     const abs = `${this.root}/${repoPath}`;
     if (!statSync(abs, { throwIfNoEntry: false })) return undefined;
     const ignore = new DvcIgnore(ancestorIgnoreFiles(this.root, repoPath));
-    return hashPath(abs, { state: this.state, root: this.root, isIgnored: ignorePredicate(ignore) });
+    return hashPath(abs, { state: this.state, root: this.root, isIgnored: ignorePredicate(ignore), onProgress: this.progress?.(repoPath) });
   }
 }
 

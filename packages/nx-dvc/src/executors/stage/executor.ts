@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
 import { DvcCache } from '../../dvc/dvc-cache';
 import { DvcError } from '../../dvc/errors';
+import { hashProgress } from '../../dvc/hash-progress';
 import { HashState } from '../../dvc/hash-state';
 import { shutdownHashWorkers } from '../../dvc/hashing';
 import { dumpLockYaml } from '../../dvc/lock-yaml';
@@ -81,7 +82,7 @@ class StageRun {
     state: HashState,
     private readonly options: StageExecutorOptions,
   ) {
-    this.hasher = new WorkspaceHasher(root, state);
+    this.hasher = new WorkspaceHasher(root, state, hashProgress((line) => console.log(line)));
     this.cache = DvcCache.forWorkspace(root, options.dvcCache);
     this.lockFile = lockFileOf(stage.file);
     const lock = readLock(join(root, this.lockFile), this.lockFile);

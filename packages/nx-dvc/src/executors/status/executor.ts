@@ -1,5 +1,6 @@
 import type { ExecutorContext } from '@nx/devkit';
 import { DvcCache } from '../../dvc/dvc-cache';
+import { hashProgress } from '../../dvc/hash-progress';
 import { HashState } from '../../dvc/hash-state';
 import { shutdownHashWorkers } from '../../dvc/hashing';
 import { loadPipelineFromDisk } from '../../dvc/pipeline-file';
@@ -24,7 +25,7 @@ export default async function statusExecutor(options: StatusExecutorOptions, con
   try {
     const { stages } = loadPipelineFromDisk(context.root, options.dvcFile);
     const cache = DvcCache.forWorkspace(context.root, options.dvcCache);
-    const report = await statusOf(stages, new WorkspaceHasher(context.root, state), { inCache: cache && ((md5) => cache.has(md5)) });
+    const report = await statusOf(stages, new WorkspaceHasher(context.root, state, hashProgress((line) => console.error(line))), { inCache: cache && ((md5) => cache.has(md5)) });
     console.log(options.json ? JSON.stringify(report) : formatStatus(report));
     return { success: true };
   } catch (error) {
