@@ -1,6 +1,5 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { lock as lockFile } from 'proper-lockfile';
 import { writeFileAtomic } from './atomic-write';
 import { isPlainObject } from './py-value';
 import { dumpLockYaml } from './lock-yaml';
@@ -57,6 +56,8 @@ export async function updateLockFile(
   lockPath = `${absPath}.nx-dvc-lock`,
 ): Promise<{ created: boolean; changed: boolean }> {
   mkdirSync(dirname(lockPath), { recursive: true });
+  // loaded here: stage tasks only read dvc.lock, and this module costs each of them 15 ms to load
+  const { lock: lockFile } = await import('proper-lockfile');
   const release = await lockFile(absPath, {
     realpath: false,
     lockfilePath: lockPath,

@@ -30,23 +30,29 @@ export function removeOutputs(root: string, stage: Stage): void {
   }
 }
 
-/** Runs the stage's command lines in its wdir; the first failure stops the stage. */
-export async function runCommands(root: string, stage: Stage, log: (line: string) => void): Promise<void> {
+/**
+ * Runs the stage's command lines in its wdir; the first failure stops the stage. With `pipe`, the
+ * commands' output goes through this process's stdout and stderr streams instead of straight to
+ * its file descriptors, so that whoever holds those streams sees it.
+ */
+export async function runCommands(root: string, stage: Stage, log: (line: string) => void, stdio: 'inherit' | 'pipe' = 'inherit'): Promise<void> {
   for (const line of commandLines(stage.cmd)) {
     log(`> ${line}`);
-    const code = await runLine(root, stage, line);
+    const code = await runLine(root, stage, line, stdio);
     if (code !== 0) throw new CommandFailedError(line, code);
   }
 }
 
-function runLine(root: string, stage: Stage, line: string): Promise<number> {
+function runLine(root: string, stage: Stage, line: string, stdio: 'inherit' | 'pipe'): Promise<number> {
   const [shell, args] = shellInvocation(line);
   return new Promise((resolve, reject) => {
     const child = spawn(shell, args, {
       cwd: `${root}/${stage.wdir}`,
-      stdio: 'inherit',
+      stdio: ['inherit', stdio, stdio],
       env: { ...process.env, DVC_ROOT: process.env.DVC_ROOT ?? root, DVC_STAGE: stage.addressing },
     });
+    child.stdout?.on('data', (chunk) => process.stdout.write(chunk));
+    child.stderr?.on('data', (chunk) => process.stderr.write(chunk));
     child.on('error', reject);
     child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
   });

@@ -8,7 +8,7 @@ import { HashState } from '../../dvc/hash-state';
 import { shutdownHashWorkers } from '../../dvc/hashing';
 import { dumpLockYaml } from '../../dvc/lock-yaml';
 import { lockFileOf, readLock } from '../../dvc/lockfile';
-import { loadPipelineFromDisk } from '../../dvc/pipeline-file';
+import { loadPipelineFromDisk, type PipelineFile } from '../../dvc/pipeline-file';
 import type { Stage } from '../../dvc/stage';
 import { CommandFailedError, removeOutputs, runCommands } from '../../dvc/stage-runner';
 import { readStageParams, saveStage, type SavedStage } from '../../dvc/stage-save';
@@ -34,14 +34,34 @@ export interface StageExecutorOptions {
  * DVC's cache, and its dvc.lock entry left for the `postTasksExecution` hook to merge.
  */
 export default async function stageExecutor(options: StageExecutorOptions, context: ExecutorContext): Promise<{ success: boolean }> {
-  const root = context.root;
+  const state = HashState.load(hashStatePath(workspaceDataDirectoryOf(context.root)));
+  try {
+    return { success: await runStageTask(options, { root: context.root, state, verbose: context.isVerbose }) };
+  } finally {
+    state.save();
+    await shutdownHashWorkers();
+  }
+}
+
+export interface StageTaskEnvironment {
+  root: string;
+  state: HashState;
+  verbose: boolean;
+  /** Parsed dvc.yaml files, shared by the stages of one batch (the file does not change during a run). */
+  pipelines?: Map<string, PipelineFile>;
+  /** `pipe` sends the commands' output through this process's streams (a batch captures them per task). */
+  stdio?: 'inherit' | 'pipe';
+}
+
+/** One stage task: reproduce, then leave its dvc.lock entry for the hook. False when it failed. */
+export async function runStageTask(options: StageExecutorOptions, env: StageTaskEnvironment): Promise<boolean> {
+  const { root } = env;
   const dataDirectory = workspaceDataDirectoryOf(root);
   const fragment = fragmentPath(options.dvcFile, options.stage, dataDirectory);
   removeFragment(fragment);
-  const state = HashState.load(hashStatePath(dataDirectory));
   try {
-    const stage = loadStage(root, options);
-    const run = new StageRun(root, stage, state, options);
+    const stage = loadStage(root, options, env.pipelines);
+    const run = new StageRun(root, stage, env.state, options, env.stdio);
     const result = await run.reproduce();
     if (result && fragmentOutput(root, stage.file, stage.name!, dataDirectory)) {
       writeFragment(fragment, { dvcFile: stage.file, stage: stage.name!, ...result });
@@ -49,19 +69,20 @@ export default async function stageExecutor(options: StageExecutorOptions, conte
       // Nx keeps its data outside the workspace, so the entry cannot travel as an output: record it now
       await recordStages(root, [{ dvcFile: stage.file, stage: stage.name!, ...result }], { ignoreOutputs: true, dataDirectory });
     }
-    return { success: true };
+    return true;
   } catch (error) {
-    const message = error instanceof DvcError || error instanceof CommandFailedError || !context.isVerbose ? errorText(error) : (error as Error).stack;
+    const message = error instanceof DvcError || error instanceof CommandFailedError || !env.verbose ? errorText(error) : (error as Error).stack;
     console.error(`ERROR: failed to reproduce '${addressOf(options)}': ${message}`);
-    return { success: false };
-  } finally {
-    state.save();
-    await shutdownHashWorkers();
+    return false;
   }
 }
 
-function loadStage(root: string, options: StageExecutorOptions): Stage {
-  const pipeline = loadPipelineFromDisk(root, options.dvcFile);
+function loadStage(root: string, options: StageExecutorOptions, pipelines?: Map<string, PipelineFile>): Stage {
+  let pipeline = pipelines?.get(options.dvcFile);
+  if (!pipeline) {
+    pipeline = loadPipelineFromDisk(root, options.dvcFile);
+    pipelines?.set(options.dvcFile, pipeline);
+  }
   const stage = pipeline.stages.find((s) => s.name === options.stage);
   if (!stage) {
     throw new DvcError(`stage '${options.stage}' is not in '${options.dvcFile}' any more; run the command again so that Nx re-reads the file`, options.dvcFile);
@@ -81,6 +102,7 @@ class StageRun {
     private readonly stage: Stage,
     state: HashState,
     private readonly options: StageExecutorOptions,
+    private readonly stdio: 'inherit' | 'pipe' = 'inherit',
   ) {
     this.hasher = new WorkspaceHasher(root, state, hashProgress((line) => console.log(line)));
     this.cache = DvcCache.forWorkspace(root, options.dvcCache);
@@ -108,7 +130,7 @@ class StageRun {
       this.checkOutputsExist();
     } else {
       console.log(`Running stage '${stage.addressing}':`);
-      await runCommands(this.root, stage, (line) => console.log(line));
+      await runCommands(this.root, stage, (line) => console.log(line), this.stdio);
     }
     this.hasher.forget();
     const saved = await saveStage(stage, this.hasher, (message) => console.warn(`WARNING: ${message}`));
