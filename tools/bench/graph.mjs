@@ -4,7 +4,8 @@
 // writes tools/bench/report-graph.md (gitignored); it never fails on a slow result.
 //
 //   node tools/bench/graph.mjs [--runs 5] [--sizes 100,1000,10000] [--stages-per-file 20]
-//                              [--no-build] [--no-profile] [--keep]
+//                              [--no-build] [--no-profile] [--keep] [--configs cold,warm,full]
+//                              [--node-modules <dir with nx and nx-dvc installed>] [--json out.json]
 //
 // Configurations, each run --runs times, interleaved so that background load hits them alike:
 //   baseline cold / warm / full warm   nx.json `"plugins": []`
@@ -15,13 +16,16 @@
 // `Time taken for '<measure>'` lines give Nx's phases; a --require hook (NODE_OPTIONS) in every
 // Node process of the run records its CPU time and, in nx-dvc's plugin worker, the
 // nx-dvc:createNodes measure (timed there by Nx around our function) and optionally a CPU profile.
+// Each run is timed by measure.mjs: GNU time's peak RSS of the largest process, and the peak
+// RSS of the whole process tree sampled every 100 ms.
 // About 3 minutes on an idle 2-core machine, 5 on a busy one.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { timedCommand, writeJsonResult } from './measure.mjs';
 import { writeSyntheticPipelines } from './synthetic-workspace.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -35,7 +39,7 @@ const STAGES_PER_FILE = Number(args['stages-per-file'] ?? 20);
 const SIZES = String(args.sizes ?? '100,1000,10000').split(',').map(Number);
 const MAIN = Math.max(...SIZES);
 
-const CONFIGS = [
+const ALL_CONFIGS = [
   { id: 'base-cold', label: 'baseline, cold', plugins: [], prepare: 'cold' },
   { id: 'base-warm', label: 'baseline, warm (graph cache deleted)', plugins: [], prepare: 'warm' },
   { id: 'base-full', label: 'baseline, fully warm', plugins: [], prepare: 'none' },
@@ -43,6 +47,8 @@ const CONFIGS = [
   { id: 'dvc-warm', label: 'nx-dvc, warm (inference cache kept, graph cache deleted)', plugins: ['nx-dvc'], prepare: 'warm', base: 'base-warm' },
   { id: 'dvc-full', label: 'nx-dvc, fully warm', plugins: ['nx-dvc'], prepare: 'none', base: 'base-full' },
 ];
+const PREPARES = { cold: 'cold', warm: 'warm', full: 'none' };
+const CONFIGS = ALL_CONFIGS.filter((c) => String(args.configs ?? 'cold,warm,full').split(',').some((k) => PREPARES[k] === c.prepare));
 /** Nx's own project graph cache; deleting it forces createNodes and the graph build to run again. */
 const GRAPH_CACHE = /^(project-graph|file-map|source-maps)\.json$/;
 /** Perf measures shown in the breakdown, in this order. */
@@ -70,6 +76,7 @@ log(`work dir ${tmp}`);
 // ---------------------------------------------------------------------------------------------
 
 function installPlugin() {
+  if (args['node-modules']) return args['node-modules'];
   if (args.build !== false) {
     log('building packages/nx-dvc');
     run('npm', ['run', 'build'], repo);
@@ -153,21 +160,7 @@ async function nx(root, extraEnv = {}) {
     NODE_OPTIONS: `--require ${hookPath}`,
     NX_DVC_BENCH_RUN_DIR: runDir,
   }, extraEnv);
-  const { code, wall, stdout, stderr } = await new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    let wall;
-    const child = spawn(join(root, 'node_modules', '.bin', 'nx'), ['show', 'projects', '--json'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const out = [], err = [];
-    child.stdout.on('data', (d) => out.push(d));
-    child.stderr.on('data', (d) => err.push(d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 180_000);
-    child.on('exit', () => (wall = performance.now() - t0));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, wall, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() });
-    });
-  });
+  const { code, ms: wall, stdout, stderr, maxRssKiB, treeRssKiB } = await timedCommand(join(root, 'node_modules', '.bin', 'nx'), ['show', 'projects', '--json'], { cwd: root, env, timeoutMs: 180_000 });
   if (code !== 0) throw new Error(`nx show projects exited with ${code} in ${root}\n${stderr.slice(-3000)}`);
   // Plugin workers are detached and may exit just after Nx: wait for every started process to report.
   const pending = () => readdirSync(runDir).filter((f) => f.endsWith('.start') && !existsSync(join(runDir, f.replace(/\.start$/, '.json'))));
@@ -187,7 +180,7 @@ async function nx(root, extraEnv = {}) {
   const pluginCpu = processes.filter((p) => p.role === 'worker:nx-dvc').reduce((a, p) => a + p.cpu, 0);
   const mainCpu = processes.filter((p) => p.role === 'main').reduce((a, p) => a + p.cpu, 0);
   const warnings = stderr.split('\n').filter((l) => l.trim() && !l.startsWith('Time taken for'));
-  return { wall, cpu, pluginCpu, mainCpu, processCount: processes.length, measures, projects, warnings };
+  return { wall, cpu, pluginCpu, mainCpu, processCount: processes.length, measures, projects, warnings, maxRssKiB, treeRssKiB };
 }
 
 /** A CPU profile of the nx-dvc plugin worker, warm then cold (Node refuses --cpu-prof in NODE_OPTIONS, hence the hook). */
@@ -243,7 +236,9 @@ if (dir) {
         if (!error) fs.writeFileSync(path.join(process.env.NX_DVC_BENCH_PROFILE_DIR, 'worker-' + process.pid + '.cpuprofile'), JSON.stringify(result.profile));
       });
     }
-    fs.writeFileSync(path.join(dir, process.pid + '.json'), JSON.stringify({ pid: process.pid, role, cpu: (usage.user + usage.system) / 1000, measures }));
+    // written whole, then renamed: the bench may read the folder while this process exits
+    fs.writeFileSync(path.join(dir, process.pid + '.partial'), JSON.stringify({ pid: process.pid, role, cpu: (usage.user + usage.system) / 1000, measures }));
+    fs.renameSync(path.join(dir, process.pid + '.partial'), path.join(dir, process.pid + '.json'));
   });
 }
 `;
@@ -332,15 +327,15 @@ function report(results, profile) {
     p();
     p(`### ${r.stages} stages in ${r.files} dvc.yaml files${r.stages === MAIN ? ' (main figures)' : ''}`);
     p();
-    p('| configuration | projects | median | min | share (median) | share (min) | × baseline | createNodes median (min) | CPU, all processes | CPU share | CPU of nx-dvc worker |');
-    p('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+    p('| configuration | projects | median | min | share (median) | share (min) | × baseline | createNodes median (min) | CPU, all processes | CPU share | CPU of nx-dvc worker | peak RSS: largest process / tree |');
+    p('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
     for (const c of CONFIGS) {
       const s = stats(r, c.id);
       const b = c.base && stats(r, c.base);
       const cn = measureStats(r, c.id, 'nx-dvc:createNodes');
       const cpu = stats(r, c.id, 'cpu'), cpuBase = c.base && stats(r, c.base, 'cpu');
       const pluginCpu = c.base ? ms(stats(r, c.id, 'pluginCpu').median) : '';
-      p(`| ${c.label} | ${r.projects[c.id]} | ${ms(s.median)} | ${ms(s.min)} | ${b ? signed(s.median - b.median) : ''} | ${b ? signed(s.min - b.min) : ''} | ${b ? (s.median / b.median).toFixed(2) : ''} | ${cn ? `${ms(cn.median)} (${ms(cn.min)})` : ''} | ${ms(cpu.median)} | ${cpuBase ? signed(cpu.median - cpuBase.median) : ''} | ${pluginCpu} |`);
+      p(`| ${c.label} | ${r.projects[c.id]} | ${ms(s.median)} | ${ms(s.min)} | ${b ? signed(s.median - b.median) : ''} | ${b ? signed(s.min - b.min) : ''} | ${b ? (s.median / b.median).toFixed(2) : ''} | ${cn ? `${ms(cn.median)} (${ms(cn.min)})` : ''} | ${ms(cpu.median)} | ${cpuBase ? signed(cpu.median - cpuBase.median) : ''} | ${pluginCpu} | ${mib(peak(r, c.id, 'maxRssKiB'))} / ${mib(peak(r, c.id, 'treeRssKiB'))} |`);
     }
   }
   const main = results.find((r) => r.stages === MAIN);
@@ -366,7 +361,8 @@ function report(results, profile) {
   let previous;
   for (const r of results) {
     const share = (id, base, field) => stats(r, id, field).median - stats(r, base, field).median;
-    const cold = share('dvc-cold', 'base-cold'), warm = share('dvc-warm', 'base-warm'), full = share('dvc-full', 'base-full');
+    const has = (id) => r.runs[id] !== undefined;
+    const cold = share('dvc-cold', 'base-cold'), warm = share('dvc-warm', 'base-warm'), full = has('dvc-full') ? share('dvc-full', 'base-full') : NaN;
     const createCold = measureStats(r, 'dvc-cold', 'nx-dvc:createNodes')?.median;
     p(`| ${r.stages} | ${r.files} | ${signed(cold)} | ${signed(warm)} | ${signed(full)} | ${signed(share('dvc-cold', 'base-cold', 'cpu'))} | ${signed(share('dvc-warm', 'base-warm', 'cpu'))} | ${fmt(createCold)} | ${fmt(measureStats(r, 'dvc-warm', 'nx-dvc:createNodes')?.median)} | ${signed((cold * 1000) / r.stages)} | ${previous ? signed(((cold - previous.cold) * 1000) / (r.stages - previous.stages)) : ''} | ${createCold === undefined ? 'n/a' : ms((createCold * 1000) / r.stages)} |`);
     previous = { stages: r.stages, cold };
@@ -384,7 +380,7 @@ function report(results, profile) {
   if (!(machine.cpus === 2)) p(`- this machine has ${machine.cpus} CPUs, not 2: the figures are not the goal's.`);
   if (machine.loadStart[0] > machine.cpus * 0.5 || machine.loadEnd[0] > machine.cpus * 0.5) p(`- the machine was busy with other work (load average above): medians and minimums are both shown for that reason.`);
   if (main.warnings.length) p(`- Nx printed ${main.warnings.length} other distinct line(s) on stderr, the first: \`${main.warnings[0].slice(0, 200)}\``);
-  if (main.runs['dvc-full'].every((x) => x.measures['nx-dvc:createNodes'] !== undefined)) {
+  if (main.runs['dvc-full']?.every((x) => x.measures['nx-dvc:createNodes'] !== undefined)) {
     p(`- Nx ${NX_VERSION} without the daemon calls createNodes on every command, even with its project graph cache present: "fully warm" does not skip the plugin.`);
   }
 
@@ -489,11 +485,47 @@ function ms(v) {
   return Math.abs(v) >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${Math.round(v)} ms`;
 }
 
+function mib(kib) {
+  return Number.isFinite(kib) ? `${Math.round(kib / 1024)} MiB` : 'n/a';
+}
+
+function peak(result, id, field) {
+  return Math.max(...result.runs[id].map((r) => r[field]));
+}
+
+/** What the suite (run.mjs) needs, per size and configuration: medians, minimums, createNodes, peak RSS. */
+function jsonResult(results) {
+  return {
+    machine,
+    nxVersion: NX_VERSION,
+    runs: RUNS,
+    stagesPerFile: STAGES_PER_FILE,
+    sizes: results.map((r) => ({
+      stages: r.stages,
+      files: r.files,
+      projects: r.projects,
+      configs: Object.fromEntries(
+        CONFIGS.map((c) => [
+          c.id,
+          {
+            wall: stats(r, c.id),
+            cpu: stats(r, c.id, 'cpu'),
+            createNodes: measureStats(r, c.id, 'nx-dvc:createNodes'),
+            maxRssKiB: peak(r, c.id, 'maxRssKiB'),
+            treeRssKiB: peak(r, c.id, 'treeRssKiB'),
+          },
+        ]),
+      ),
+    })),
+  };
+}
+
 function fmt(v) {
   return v === undefined ? 'n/a' : ms(v);
 }
 
 function signed(v) {
+  if (Number.isNaN(v)) return 'n/a';
   return `${v >= 0 ? '+' : '−'}${ms(Math.abs(v))}`;
 }
 
@@ -512,6 +544,7 @@ try {
   const text = report(results, profile);
   console.log('\n' + text);
   writeFileSync(reportPath, text);
+  writeJsonResult(args.json, jsonResult(results));
   log(`wrote ${reportPath} (${((performance.now() - started) / 1000).toFixed(0)} s in all)`);
 } finally {
   if (args.keep) log(`kept ${tmp}`);

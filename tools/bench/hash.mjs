@@ -4,6 +4,7 @@
 // on a slow result; it fails if a hash differs from md5sum's.
 //
 //   node --import tsx tools/bench/hash.mjs [--runs 3] [--mib 1024] [--files 10000] [--keep]
+//                                         [--json out.json]
 //
 // (a) one large file: hashFile vs `md5sum <file>`; goal >= 0.9x md5sum's speed.
 // (b) --files small files totalling --mib MiB in 100 folders: hashDirectory (worker threads)
@@ -14,13 +15,16 @@
 // alike; the table shows the median (and best). Our hashing threads are shut down before every
 // directory run, so thread start-up is always included. Test data (2 x --mib MiB) is written to
 // a temporary folder (page cache warm for both tools) and deleted at the end.
+// Peak memory: md5sum's from GNU `/usr/bin/time -f %M`; ours is this process's RSS, sampled every
+// 20 ms during each kind of measurement (hashing runs in this process and its worker threads).
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync, closeSync, utimesSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync, closeSync, utimesSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { writeJsonResult } from './measure.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, '..', '..');
@@ -36,7 +40,23 @@ const { hashFile, hashDirectory, shutdownHashWorkers, HashState } = await loadMo
 
 const tmp = mkdtempSync(join(os.tmpdir(), 'nx-dvc-bench-hash-'));
 let peakRss = process.memoryUsage().rss;
-const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
+/** Peak RSS (bytes) per kind of measurement: what `phase` names while the sampler runs. */
+const phasePeaks = {};
+let phase = 'setup';
+const sampleRss = () => {
+  const rss = process.memoryUsage().rss;
+  peakRss = Math.max(peakRss, rss);
+  phasePeaks[phase] = Math.max(phasePeaks[phase] ?? 0, rss);
+};
+const sampler = setInterval(sampleRss, 20);
+/** Also samples at both ends of a phase: a phase shorter than the interval still gets a reading. */
+function enterPhase(next) {
+  sampleRss();
+  phase = next;
+  sampleRss();
+}
+/** md5sum's peak RSS (KiB), from GNU time, per kind of measurement. */
+const md5sumPeaks = {};
 const cleanup = () => {
   if (!args.keep) rmSync(tmp, { recursive: true, force: true });
 };
@@ -72,24 +92,28 @@ async function main() {
   const big_ = { ours: [], md5sum: [] };
   const dir_ = { ours: [], md5sum: [] };
   for (let run = 1; run <= RUNS; run++) {
+    enterPhase('big');
     let t = performance.now();
     const ours = await hashFile(big);
     big_.ours.push(performance.now() - t);
+    enterPhase('idle');
     if (ours.md5 !== expectedBig || ours.size !== MIB * 1024 * 1024) throw new Error(`big file: ${ours.md5} != md5sum ${expectedBig}`);
     t = performance.now();
-    await md5sum([big], tmp);
+    await md5sum([big], tmp, 'big');
     big_.md5sum.push(performance.now() - t);
 
     await shutdownHashWorkers();
+    enterPhase('dir');
     t = performance.now();
     const tree = await hashDirectory(dir);
     dir_.ours.push(performance.now() - t);
+    enterPhase('idle');
     if (tree.nfiles !== FILES) throw new Error(`directory: ${tree.nfiles} files`);
     for (const entry of tree.entries) {
       if (expectedDir.get(entry.relpath) !== entry.md5) throw new Error(`${entry.relpath}: ${entry.md5} != md5sum ${expectedDir.get(entry.relpath)}`);
     }
     t = performance.now();
-    await md5sum(relFiles, dir);
+    await md5sum(relFiles, dir, 'dir');
     dir_.md5sum.push(performance.now() - t);
     log(
       `run ${run}/${RUNS}: 1 file ours ${ms(big_.ours.at(-1))} md5sum ${ms(big_.md5sum.at(-1))} | ` +
@@ -107,6 +131,7 @@ async function main() {
   const rehashBig = [];
   const rehashDir = [];
   for (let run = 1; run <= RUNS; run++) {
+    enterPhase('restat');
     let t = performance.now();
     const state = HashState.load(stateFile);
     const again = await hashFile(big, { state });
@@ -118,6 +143,7 @@ async function main() {
     rehashDir.push(performance.now() - t);
     if (tree.nfiles !== FILES) throw new Error('state: wrong directory');
   }
+  enterPhase('idle');
 
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
   const maxRss = process.resourceUsage().maxRSS * 1024;
@@ -144,6 +170,7 @@ async function main() {
   const memory = [
     `- peak RSS of this process (resourceUsage().maxRSS, includes the worker threads and the test-data writer): ${mb(maxRss)}`,
     `- RSS sampled every 20 ms during the timings: peak ${mb(peakRss)}, before the timings ${mb(rssBefore)}`,
+    `- peak RSS per measurement, this process (sampled) / md5sum (GNU time): 1 file ${mb(phasePeaks.big)} / ${md5sumPeaks.big} KiB; ${FILES} files ${mb(phasePeaks.dir)} / ${md5sumPeaks.dir} KiB; again through the state ${mb(phasePeaks.restat)}`,
     `- state file: ${cachedEntries} entries`,
   ].join('\n');
   const cpu = os.cpus();
@@ -162,6 +189,16 @@ async function main() {
     '',
   ].join('\n');
   writeFileSync(reportPath, report);
+  writeJsonResult(args.json, {
+    mib: MIB,
+    files: FILES,
+    runs: RUNS,
+    md5sumVersion,
+    bigFile: { oursMs: medBigOurs, md5sumMs: medBigSum, oursRssKiB: phasePeaks.big / 1024, md5sumRssKiB: md5sumPeaks.big },
+    smallFiles: { oursMs: medDirOurs, md5sumMs: medDirSum, oursRssKiB: phasePeaks.dir / 1024, md5sumRssKiB: md5sumPeaks.dir },
+    restat: { bigMs: median(rehashBig), dirMs: median(rehashDir), firstHashMs: medBigOurs, rssKiB: phasePeaks.restat / 1024 },
+    processMaxRssKiB: maxRss / 1024,
+  });
   console.log(`\n${table}\n\n${memory}\n\nreport: ${reportPath}`);
 }
 
@@ -191,9 +228,16 @@ function writeTestData(big, dir) {
   return rel;
 }
 
-/** Runs one md5sum process over `files` (relative to cwd); map of path -> md5. */
-async function md5sum(files, cwd) {
-  const out = await capture('md5sum', ['--', ...files], cwd);
+/** Runs one md5sum process over `files` (relative to cwd); map of path -> md5. With `peakKey`, under GNU time, its peak RSS to md5sumPeaks. */
+async function md5sum(files, cwd, peakKey) {
+  if (!peakKey) return parseMd5sum(await capture('md5sum', ['--', ...files], cwd), files);
+  const timeFile = join(tmp, 'md5sum.time');
+  const out = await capture('/usr/bin/time', ['-f', '%M', '-o', timeFile, 'md5sum', '--', ...files], cwd);
+  md5sumPeaks[peakKey] = Math.max(md5sumPeaks[peakKey] ?? 0, Number(readFileSync(timeFile, 'utf8').trim().split('\n').at(-1)));
+  return parseMd5sum(out, files);
+}
+
+function parseMd5sum(out, files) {
   const result = new Map();
   for (const line of out.split('\n')) {
     if (line) result.set(line.slice(34), line.slice(0, 32));

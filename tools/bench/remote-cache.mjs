@@ -3,30 +3,37 @@
 // fresh clone restores it, against `tar -xzf` of the same artifact in the same run. Writes
 // tools/bench/report-remote-cache.md (gitignored). It never fails on a slow result.
 //
-//   npm run build && node --import tsx tools/bench/remote-cache.mjs [--mib 256,1024,2048]
+//   npm run build && node --import tsx tools/bench/remote-cache.mjs [--mib 256,1024,2048] [--json out.json]
 //
 // For each size: workspace A runs a one-stage pipeline writing that many MiB of random bytes and
 // uploads it to a real cache server on 127.0.0.1 (the one the e2e tests use); a `git clone` B with
-// its own Nx cache restores it. Peak RSS is the largest process of each `nx` command (GNU time).
-import { spawn, spawnSync } from 'node:child_process';
+// its own Nx cache restores it. Peak RSS is the largest process of each command (GNU time) and,
+// in the JSON result, the whole process tree sampled every 100 ms (measure.mjs).
 import { createHash } from 'node:crypto';
 import { createReadStream, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { RemoteCacheServer } from '../../e2e/support/remote-cache-server.ts';
 import { cloneWorkspace, createWorkspace } from '../../e2e/support/workspace.ts';
+import { describeMachine, parseArgs, timedCommand, writeJsonResult } from './measure.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const reportPath = join(here, 'report-remote-cache.md');
-const sizes = (process.argv.includes('--mib') ? process.argv[process.argv.indexOf('--mib') + 1] : '256,1024,2048').split(',').map(Number);
+const args = parseArgs(process.argv.slice(2));
+const sizes = String(args.mib ?? '256,1024,2048').split(',').map(Number);
+const machine = describeMachine();
 
 const rows = [];
 for (const mib of sizes) rows.push(await measure(mib));
 const report = renderReport(rows);
 writeFileSync(reportPath, report);
+writeJsonResult(args.json, { machine, sizes: rows.map(({ restore, fill, ...row }) => ({ ...row, fill: withoutOutput(fill), restore: withoutOutput(restore) })) });
 console.log(report);
+
+function withoutOutput({ output, ...rest }) {
+  return rest;
+}
 
 async function measure(mib) {
   const scratch = mkdtempSync(join(os.tmpdir(), 'nx-dvc-bench-remote-'));
@@ -49,7 +56,7 @@ async function measure(mib) {
       const same = restored && (await md5(a.path('pipe/big.bin'))) === (await md5(b.path('pipe/big.bin')));
       const artifacts = readdirSync(join(scratch, 'storage')).map((f) => join(scratch, 'storage', f));
       const artifact = artifacts.sort((x, y) => statSync(y).size - statSync(x).size)[0];
-      const tar = artifact ? timedTar(artifact, scratch) : undefined;
+      const tar = artifact ? await timedTar(artifact, scratch) : undefined;
       return { mib, fill: b0.fill, restore: b0.restore, restored: same, artifactMib: artifact ? statSync(artifact).size / 2 ** 20 : 0, tar };
     } finally {
       b.cleanup();
@@ -61,35 +68,22 @@ async function measure(mib) {
   }
 }
 
-/** An `nx` command under GNU time: wall seconds, peak RSS (MiB) of its largest process, output. */
-function timedNx(cwd, args, env) {
+/** An `nx` command: wall seconds, peak RSS (MiB) of its largest process and of its process tree, output. */
+async function timedNx(cwd, argv, env) {
   // asynchronous: the cache server answers from this very process
-  return new Promise((resolve, reject) => {
-    const start = performance.now();
-    const child = spawn('/usr/bin/time', ['-f', '%M', join(cwd, 'node_modules/.bin/nx'), ...args], {
-      cwd,
-      env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', CI: 'true', FORCE_COLOR: '0', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const lines = stderr.trim().split('\n');
-      resolve({ seconds: (performance.now() - start) / 1000, rssMib: Number(lines.at(-1)) / 1024, code, output: stdout + lines.slice(0, -1).join('\n') });
-    });
+  const result = await timedCommand(join(cwd, 'node_modules/.bin/nx'), argv, {
+    cwd,
+    env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', CI: 'true', FORCE_COLOR: '0', ...env },
   });
+  return { seconds: result.ms / 1000, rssMib: result.maxRssKiB / 1024, treeRssMib: result.treeRssKiB / 1024, code: result.code, output: result.stdout + result.stderr };
 }
 
-function timedTar(artifact, scratch) {
+async function timedTar(artifact, scratch) {
   const into = mkdtempSync(join(scratch, 'untar-'));
-  const start = performance.now();
-  const result = spawnSync('/usr/bin/time', ['-f', '%M', 'tar', '-xzf', artifact, '-C', into], { encoding: 'utf8' });
-  const seconds = (performance.now() - start) / 1000;
+  const result = await timedCommand('tar', ['-xzf', artifact, '-C', into]);
   rmSync(into, { recursive: true, force: true });
-  if (result.status !== 0) return undefined;
-  return { seconds, rssMib: Number(result.stderr.trim().split('\n').at(-1)) / 1024 };
+  if (result.code !== 0) return undefined;
+  return { seconds: result.ms / 1000, rssMib: result.maxRssKiB / 1024, treeRssMib: result.treeRssKiB / 1024 };
 }
 
 function md5(file) {
