@@ -199,4 +199,14 @@ describe('nx g nx-dvc:stage (dvc stage add)', () => {
     );
     assert.ok(workspace.nxOk(['show', 'projects']).stdout.split('\n').includes('report--report'));
   });
+
+  test('without --project or --directory, the dvc.yaml of the folder nx is run from, as `dvc stage add`', () => {
+    const nx = spawnSync(workspace.path('node_modules/.bin/nx'), ['g', 'nx-dvc:stage', 'summary', '--command=wc -l clean.csv', '--deps=clean.csv'], {
+      cwd: workspace.path('forecast'),
+      encoding: 'utf8',
+      env: { ...process.env, ...NX_ENV },
+    });
+    assert.equal(nx.status, 0, nx.stdout + nx.stderr);
+    assert.match(workspace.read('forecast/dvc.yaml'), /\n {2}summary:\n {4}cmd: wc -l clean.csv\n {4}deps:\n {6}- clean.csv\n/);
+  });
 });
