@@ -4,20 +4,26 @@
 // Writes tools/bench/report-chain.md (gitignored); never fails on a slow result.
 //
 //   npm run build && node --import tsx tools/bench/chain.mjs [--sizes 50,100,200] [--runs 3]
-//       [--growth-runs 1] [--parallel 2] [--budget-s 600] [--profile [stages]] [--json out.json]
+//       [--growth-runs 1] [--growth-repeats 3] [--parallel 2] [--budget-s 600] [--profile [stages]]
+//       [--json out.json]
 //
 // nx-dvc: `pipe/dvc.yaml` with stages s_1..s_n, `cmd: cp f_{i-1} f_i`, `deps: [f_{i-1}]`,
-// `outs: [f_i]`, run by `nx run-many -t repro --projects=tag:dvc:stage`.
+// `outs: [f_i]`, run by `nx run-many -t repro --projects=tag:dvc:stage`; a second nx-dvc side,
+// "nx-dvc --batch", runs the same workspace with the same command plus `--batch` (Nx's batch
+// mode: all stage tasks in one Node process instead of one process per task).
 // Baseline: n projects (one project.json each, as nx-dvc makes one project per stage) whose
 // `repro` target is `nx:run-commands` with the same command, the same file as input (hashed from
 // disk, as nx-dvc's inputs are) and as output, depending on the previous one.
-// Full run: outputs, dvc.lock and `.nx` (task cache included) deleted first. No-op: the same
-// command again at once (nx-dvc re-infers that pipeline: the full run wrote its dvc.lock and
-// .gitignore). Repeat no-op: once more, nothing changed since; three samples per size.
-// Rounds interleave nx-dvc and the baseline so that background load hits both alike; figures
-// are medians. The largest size gets --runs rounds, the others --growth-runs; a round that would
-// overrun --budget-s is skipped. Wall time and peak memory come from `measure.mjs`; --profile
-// adds "where the time goes".
+// Full run: outputs, dvc.lock and `.nx` (task cache included) deleted first; checked: Nx ran
+// every task, the last file is a copy of the first, and (nx-dvc) every stage ran once and has its
+// entry in dvc.lock. No-op: the same command again at once (nx-dvc re-infers that pipeline: the
+// full run wrote its dvc.lock and .gitignore); checked: every task came from the cache. Repeat
+// no-op: once more, nothing changed since.
+// Rounds interleave the three sides so that background load hits them alike; figures are
+// medians. The largest size gets --runs rounds and three repeat no-ops, the others --growth-runs
+// rounds and --growth-repeats repeat no-ops; a round that would overrun --budget-s is skipped.
+// Wall time and peak memory come from `measure.mjs`; --profile adds "where the time goes"
+// (nx-dvc without --batch only).
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
@@ -35,6 +41,10 @@ const GROWTH_RUNS = Math.max(1, Number(args['growth-runs'] ?? 1));
 const PARALLEL = Number(args.parallel ?? 2);
 const BUDGET_MS = Number(args['budget-s'] ?? Infinity) * 1000;
 const REPEAT_SAMPLES = 3;
+const GROWTH_REPEATS = Math.max(1, Number(args['growth-repeats'] ?? REPEAT_SAMPLES));
+/** The timed sides, in the order each round runs them; ratios are against BASELINE. */
+const SIDES = ['nx-dvc', 'nx-dvc --batch', 'run-commands'];
+const BASELINE = 'run-commands';
 const SOURCE = 'nx-dvc chain benchmark: the first file of the chain\n'.repeat(20);
 const started = performance.now();
 
@@ -61,31 +71,36 @@ async function main() {
   const results = [];
   for (const stages of SIZES) {
     const index = results.length;
-    const rounds = stages === Math.max(...SIZES) ? RUNS : GROWTH_RUNS;
+    const largest = stages === Math.max(...SIZES);
+    const rounds = largest ? RUNS : GROWTH_RUNS;
+    const repeats = largest ? REPEAT_SAMPLES : GROWTH_REPEATS;
     // saved after every round, so that a run stopped from outside still leaves its figures
-    results[index] = await measureSize(stages, rounds, (sofar) => saveProgress(Object.assign(results, { [index]: sofar })));
+    results[index] = await measureSize(stages, rounds, repeats, (sofar) => saveProgress(Object.assign(results, { [index]: sofar })));
   }
   const profile = args.profile ? await profileIfTimeAllows(Number(args.profile === true ? 50 : args.profile), results) : undefined;
   const report = renderReport(results) + (profile ? renderProfile(profile) : '');
   console.log('\n' + report);
   writeFileSync(reportPath, report);
   machine.loadavgEnd = os.loadavg();
-  writeJsonResult(args.json, { machine, parallel: PARALLEL, sizes: results, profile, profileMarkdown: profile ? renderProfile(profile) : undefined });
+  writeJsonResult(args.json, { machine, parallel: PARALLEL, sides: SIDES, growthRepeats: GROWTH_REPEATS, sizes: results, profile, profileMarkdown: profile ? renderProfile(profile) : undefined });
 }
 
 function saveProgress(results) {
-  writeJsonResult(args.json, { machine, parallel: PARALLEL, sizes: results, partial: true });
+  writeJsonResult(args.json, { machine, parallel: PARALLEL, sides: SIDES, growthRepeats: GROWTH_REPEATS, sizes: results, partial: true });
 }
 
-async function measureSize(stages, rounds, afterRound) {
+async function measureSize(stages, rounds, repeatSamples, afterRound) {
   const scratch = mkdtempSync(join(os.tmpdir(), `nx-dvc-bench-chain-${stages}-`));
   try {
+    // both nx-dvc sides use the same workspace: every round starts from clean
+    const dvc = createDvcChain(join(scratch, 'dvc'), stages);
     const sides = [
-      { id: 'nx-dvc', ws: createDvcChain(join(scratch, 'dvc'), stages), projects: 'tag:dvc:stage' },
+      { id: 'nx-dvc', ws: dvc, projects: 'tag:dvc:stage', dvc: true },
+      { id: 'nx-dvc --batch', ws: dvc, projects: 'tag:dvc:stage', dvc: true, batch: true },
       { id: 'run-commands', ws: createRunCommandsChain(join(scratch, 'base'), stages), projects: 'tag:chain' },
     ];
     const runs = Object.fromEntries(sides.map((s) => [s.id, { full: [], noop: [], repeat: [] }]));
-    const repeatsPerRound = Math.ceil(REPEAT_SAMPLES / rounds);
+    const repeatsPerRound = Math.ceil(repeatSamples / rounds);
     let slowestRoundMs = 0;
     for (let round = 1; round <= rounds; round++) {
       // a busy machine can slow the next round down: allow it a fifth more than the slowest so far
@@ -192,7 +207,7 @@ function nxEnv(ws, extra = {}) {
 }
 
 function runChain(side, stages, extraEnv = {}) {
-  const argv = ['run-many', '-t', 'repro', `--projects=${side.projects}`, `--parallel=${PARALLEL}`, '--outputStyle=static'];
+  const argv = ['run-many', '-t', 'repro', `--projects=${side.projects}`, `--parallel=${PARALLEL}`, '--outputStyle=static', ...(side.batch ? ['--batch'] : [])];
   return timedCommandOk(side.ws.path('node_modules/.bin/nx'), argv, { cwd: side.ws.root, env: nxEnv(side.ws, { ...side.env, ...extraEnv }) });
 }
 
@@ -200,6 +215,15 @@ function checkFullRun(side, stages, full) {
   const ran = /Successfully ran target repro for (\d+) projects?/.exec(full.stdout)?.[1];
   if (Number(ran) !== stages) throw new Error(`${side.id}: full run of ${stages} stages reported ${ran} projects\n${full.stdout.slice(-3000)}`);
   if (readFileSync(side.ws.path(`pipe/f_${stages}`), 'utf8') !== SOURCE) throw new Error(`${side.id}: pipe/f_${stages} is not a copy of pipe/f_0`);
+  if (side.dvc) {
+    // each stage run once (its task once in Nx's output, its command once), and once in dvc.lock
+    const stageRuns = full.stdout.match(/^Running stage 'pipe\/dvc\.yaml:s_\d+':$/gm) ?? [];
+    if (stageRuns.length !== stages || new Set(stageRuns).size !== stages) throw new Error(`${side.id}: ${stageRuns.length} stage runs (${new Set(stageRuns).size} distinct), expected ${stages}\n${full.stdout.slice(-3000)}`);
+    const locked = readFileSync(side.ws.path('pipe/dvc.lock'), 'utf8').match(/^ {2}s_\d+:$/gm) ?? [];
+    if (locked.length !== stages || new Set(locked).size !== stages) throw new Error(`${side.id}: dvc.lock has ${locked.length} stage entries (${new Set(locked).size} distinct), expected ${stages}`);
+    const started = full.stdout.match(/^> nx run pipe--s_\d+:repro/gm) ?? [];
+    if (started.length !== stages || new Set(started).size !== stages) throw new Error(`${side.id}: Nx printed ${started.length} task headers (${new Set(started).size} distinct), expected ${stages}\n${full.stdout.slice(-3000)}`);
+  }
 }
 
 function checkNoop(side, stages, noop) {
@@ -393,7 +417,7 @@ function renderProfile(p) {
   const sideIds = Object.keys(p.sides);
   push('', `## Where the time goes in a chain run (${p.stages} stages)`, '');
   push(
-    `One traced full run and no-op per side, with NX_PERF_LOGGING and tools/bench/process-hook.cjs in every Node process (so a little slower than the timed runs). Nx runs an \`nx:run-commands\` task inside its main process (it spawns only the command's shell), but forks a Node process for every task of any other executor, \`nx-dvc:stage\` included; the third side, the baseline with NX_RUN_COMMANDS_DIRECTLY=false, makes Nx fork for run-commands too, which separates what that fork costs from what nx-dvc's executor adds.`,
+    `One traced full run and no-op per side, with NX_PERF_LOGGING and tools/bench/process-hook.cjs in every Node process (so a little slower than the timed runs). Nx runs an \`nx:run-commands\` task inside its main process (it spawns only the command's shell), but forks a Node process for every task of any other executor, \`nx-dvc:stage\` included; the third side, the baseline with NX_RUN_COMMANDS_DIRECTLY=false, makes Nx fork for run-commands too, which separates what that fork costs from what nx-dvc's executor adds. nx-dvc runs here without \`--batch\`.`,
     '',
   );
   push(`| | ${sideIds.join(' | ')} |`, `|---|${sideIds.map(() => '---:').join('|')}|`);
@@ -445,21 +469,23 @@ function renderProfile(p) {
 }
 
 function renderReport(sizes) {
+  const ours = SIDES.filter((id) => id !== BASELINE);
   const lines = [
     '# Chain of trivial stages: nx-dvc vs nx:run-commands',
     '',
-    `${machine.date.slice(0, 10)}, ${machine.cores}-core ${machine.cpuModel}, ${machine.ramGiB.toFixed(1)} GiB, Node ${machine.node}; \`--parallel=${PARALLEL}\`; medians.`,
+    `${machine.date.slice(0, 10)}, ${machine.cores}-core ${machine.cpuModel}, ${machine.ramGiB.toFixed(1)} GiB, Node ${machine.node}; \`--parallel=${PARALLEL}\`; medians; ratios against ${BASELINE}.`,
     'Peak RSS: largest single process (GNU time) / whole process tree (sampled every 100 ms), the highest of the runs.',
     '',
-    '| stages | run | runs | nx-dvc | run-commands | ratio | nx-dvc peak RSS | run-commands peak RSS |',
-    '|---:|---|---:|---:|---:|---:|---:|---:|',
+    `| stages | run | runs | ${ours.map((id) => `${id} | ratio`).join(' | ')} | ${BASELINE} | ${SIDES.map((id) => `${id} peak RSS`).join(' | ')} |`,
+    `|---:|---|---:|${ours.map(() => '---:|---:').join('|')}|---:|${SIDES.map(() => '---:').join('|')}|`,
   ];
   const labels = { full: 'full run', noop: 'no-op', repeat: 'repeat no-op' };
   for (const { stages, medians, samples } of sizes) {
     for (const kind of ['full', 'noop', 'repeat']) {
-      const ours = medians['nx-dvc'][kind];
-      const base = medians['run-commands'][kind];
-      lines.push(`| ${stages} | ${labels[kind]} | ${samples[kind]} | ${formatMs(ours.ms)} | ${formatMs(base.ms)} | ${(ours.ms / base.ms).toFixed(2)}× | ${formatKiB(ours.maxRssKiB)} / ${formatKiB(ours.treeRssKiB)} | ${formatKiB(base.maxRssKiB)} / ${formatKiB(base.treeRssKiB)} |`);
+      const base = medians[BASELINE][kind];
+      const cells = ours.map((id) => `${formatMs(medians[id][kind].ms)} | ${(medians[id][kind].ms / base.ms).toFixed(2)}×`);
+      const rss = SIDES.map((id) => `${formatKiB(medians[id][kind].maxRssKiB)} / ${formatKiB(medians[id][kind].treeRssKiB)}`);
+      lines.push(`| ${stages} | ${labels[kind]} | ${samples[kind]} | ${cells.join(' | ')} | ${formatMs(base.ms)} | ${rss.join(' | ')} |`);
     }
   }
   lines.push('', `Generated by \`node --import tsx tools/bench/chain.mjs\` in ${formatMs(performance.now() - started)}.`);

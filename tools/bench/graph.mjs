@@ -25,7 +25,7 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { timedCommand, writeJsonResult } from './measure.mjs';
+import { parseArgs, timedCommand, writeJsonResult } from './measure.mjs';
 import { writeSyntheticPipelines } from './synthetic-workspace.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -465,19 +465,6 @@ function run(command, argv, cwd) {
   const r = spawnSync(command, argv, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   if (r.status !== 0) throw new Error(`${command} ${argv.join(' ')} failed in ${cwd}\n${r.stdout}\n${r.stderr}`);
   return r.stdout;
-}
-
-function parseArgs(argv) {
-  const out = {};
-  for (let i = 0; i < argv.length; i++) {
-    const m = /^--(no-)?([\w-]+)(?:=(.*))?$/.exec(argv[i]);
-    if (!m) throw new Error(`unknown argument ${argv[i]}`);
-    if (m[1]) out[m[2]] = false;
-    else if (m[3] !== undefined) out[m[2]] = m[3];
-    else if (argv[i + 1] !== undefined && !argv[i + 1].startsWith('--')) out[m[2]] = argv[++i];
-    else out[m[2]] = true;
-  }
-  return out;
 }
 
 function ms(v) {

@@ -99,22 +99,29 @@ function graphRows(step) {
   return [row('cold', 1000, '1 s'), row('warm', 100, '100 ms')];
 }
 
+/** The chain's nx-dvc sides: the default (one process per task) and Nx's batch mode, if measured. */
+const CHAIN_SIDES = [
+  { id: 'nx-dvc', label: '' },
+  { id: 'nx-dvc --batch', label: ', `--batch`' },
+];
+
 function chainRows(step) {
-  const figures = ['no-op chain', 'full-run chain'];
+  const figures = ['no-op chain', 'no-op chain, `--batch`', 'full-run chain', 'full-run chain, `--batch`'];
   if (!step?.ok) return figures.map(missingRow);
   const main = step.data.sizes.at(-1);
-  const row = (kind, goal) => {
-    const ours = main.medians['nx-dvc'][kind];
+  const sides = CHAIN_SIDES.filter((side) => main.medians[side.id]);
+  const row = (side, kind, goal) => {
+    const ours = main.medians[side.id][kind];
     const base = main.medians['run-commands'][kind];
     const ratio = ours.ms / base.ms;
     const runs = main.samples[kind];
-    const repeat = (side) => (kind === 'noop' ? ` (repeat no-op: ${formatMs(main.medians[side].repeat.ms)})` : '');
+    const repeat = (id) => (kind === 'noop' ? ` (repeat no-op: ${formatMs(main.medians[id].repeat.ms)})` : '');
     return {
       figure:
         kind === 'noop'
-          ? `no-op: ${main.stages}-stage chain, everything cached, \`nx run-many\` (median of ${runs})`
-          : `full run: ${main.stages} trivial stages (\`cp\`), from clean (median of ${runs})`,
-      ours: formatMs(ours.ms) + repeat('nx-dvc'),
+          ? `no-op${side.label}: ${main.stages}-stage chain, everything cached, \`nx run-many\` (median of ${runs})`
+          : `full run${side.label}: ${main.stages} trivial stages (\`cp\`), from clean (median of ${runs})`,
+      ours: formatMs(ours.ms) + repeat(side.id),
       baseline: `${main.stages} \`nx:run-commands\` targets: ${formatMs(base.ms)}${repeat('run-commands')}`,
       ratio: times(ratio),
       goal: `≤ ${goal}×`,
@@ -123,7 +130,7 @@ function chainRows(step) {
       rssBase: rss(base),
     };
   };
-  return [row('noop', 1.2), row('full', 1.5)];
+  return [...sides.map((side) => row(side, 'noop', 1.2)), ...sides.map((side) => row(side, 'full', 1.5))];
 }
 
 function remoteRows(step) {
@@ -154,9 +161,17 @@ function growthSection(results) {
   const series = [...graphSeries(results.graph), ...chainSeries(results.chain)];
   if (!series.length) return [];
   const lines = ['## Growth with size', ''];
-  const chainSizes = results.chain?.ok ? results.chain.data.sizes : [];
+  const chain = results.chain?.ok ? results.chain.data : undefined;
+  const chainSizes = chain?.sizes ?? [];
+  const largest = chainSizes.at(-1);
+  const perStage = (id) => (largest?.medians[id] ? formatMs(largest.medians[id].full.ms / largest.stages) : undefined);
+  const batchPerStage = perStage('nx-dvc --batch') ? ` (${perStage('nx-dvc --batch')} with \`--batch\`)` : '';
+  const fewerRepeats =
+    chain?.growthRepeats < 3 && chainSizes.length > 1
+      ? ` To fit the budget with the \`--batch\` side added, the sizes below ${largest.stages} take ${chain.growthRepeats} repeat no-op each instead of 3 (sizes unchanged).`
+      : '';
   lines.push(
-    `Graph rows at 100 / 1 000 / 10 000 stages (20 stages per dvc.yaml). Run rows (a chain of \`cp\` stages) at ${chainSizes.map((c) => c.stages).join(' / ') || 'n/a'} stages: a full run of nx-dvc costs ${chainSizes.length ? formatMs(chainSizes.at(-1).medians['nx-dvc'].full.ms / chainSizes.at(-1).stages) : 'n/a'} per stage in this run, so these sizes are what fits the ten-minute budget (samples per size: full run and first no-op ${chainSizes.map((c) => c.samples.full).join(' / ')}, repeat no-op ${chainSizes.map((c) => c.samples.repeat).join(' / ')}).`,
+    `Graph rows at 100 / 1 000 / 10 000 stages (20 stages per dvc.yaml). Run rows (a chain of \`cp\` stages) at ${chainSizes.map((c) => c.stages).join(' / ') || 'n/a'} stages: a full run of nx-dvc costs ${perStage('nx-dvc') ?? 'n/a'} per stage${batchPerStage} in this run, so these sizes are what fits the ten-minute budget (samples per size: full run and first no-op ${chainSizes.map((c) => c.samples.full).join(' / ')}, repeat no-op ${chainSizes.map((c) => c.samples.repeat).join(' / ')}).${fewerRepeats}`,
     `Step growth = figure at this size / figure at the previous size, next to the size's own growth; a step is flagged **super-linear** when the figure grows more than ${SUPER_LINEAR}× faster than the size. Marginal = extra time per extra stage over the step.`,
     `The hashing and remote-cache rows do not depend on the number of stages; they are measured at one data size (${dataSizes(results)}).`,
     '',
@@ -201,14 +216,14 @@ function chainSeries(step) {
   if (!step?.ok) return [];
   const sizes = step.data.sizes;
   const point = (side, kind) => sizes.map((s) => ({ n: s.stages, v: s.medians[side][kind].ms }));
-  return [
-    { figure: 'full run, nx-dvc', points: point('nx-dvc', 'full') },
-    { figure: 'full run, `nx:run-commands`', points: point('run-commands', 'full') },
-    { figure: 'no-op (first rerun), nx-dvc', points: point('nx-dvc', 'noop') },
-    { figure: 'no-op (first rerun), `nx:run-commands`', points: point('run-commands', 'noop') },
-    { figure: 'repeat no-op, nx-dvc', points: point('nx-dvc', 'repeat') },
-    { figure: 'repeat no-op, `nx:run-commands`', points: point('run-commands', 'repeat') },
+  const sides = [...CHAIN_SIDES.filter((side) => sizes.every((s) => s.medians[side.id])), { id: 'run-commands', label: '' }];
+  const name = (id) => (id === 'run-commands' ? '`nx:run-commands`' : id.replace('--batch', '`--batch`'));
+  const kinds = [
+    ['full', 'full run'],
+    ['noop', 'no-op (first rerun)'],
+    ['repeat', 'repeat no-op'],
   ];
+  return kinds.flatMap(([kind, label]) => sides.map((side) => ({ figure: `${label}, ${name(side.id)}`, points: point(side.id, kind) })));
 }
 
 // --- method --------------------------------------------------------------------------------
@@ -231,7 +246,7 @@ function methodSection(results) {
   if (chain) {
     const main = chain.sizes.at(-1);
     lines.push(
-      `- **No-op and full run** (\`tools/bench/chain.mjs\`): a temp workspace per side with a private Nx cache (NX_CACHE_DIRECTORY inside it), NX_DAEMON=false, NX_NO_CLOUD, \`--parallel=${chain.parallel} --outputStyle=static\`. nx-dvc: one \`pipe/dvc.yaml\`, stages \`s_i: cmd: cp f_{i-1} f_i, deps: [f_{i-1}], outs: [f_i]\`, \`nx run-many -t repro --projects=tag:dvc:stage\`. Baseline: ${main.stages} projects (project.json each, as nx-dvc has one project per stage), target \`repro\` = \`nx:run-commands\` with the same \`cp\`, the same file as input (hashed from disk, \`includeIgnored\`, as nx-dvc's inputs are) and as output, \`dependsOn\` the previous one. Full run: outputs, dvc.lock and \`.nx\` (task cache and workspace data) deleted first; no-op: the same command at once (nx-dvc re-infers the pipeline then, since the full run wrote its dvc.lock and .gitignore); repeat no-op: the same command once more, nothing changed. Each run is checked (every task ran, then every task came from the cache, the last file is a copy of the first). Sides interleaved; at ${main.stages} stages ${main.samples.full} full run(s), ${main.samples.noop} no-op(s), ${main.samples.repeat} repeat no-op(s).`,
+      `- **No-op and full run** (\`tools/bench/chain.mjs\`): a temp workspace per side (both nx-dvc sides share one, cleaned before each full run) with a private Nx cache (NX_CACHE_DIRECTORY inside it), NX_DAEMON=false, NX_NO_CLOUD, \`--parallel=${chain.parallel} --outputStyle=static\`. nx-dvc: one \`pipe/dvc.yaml\`, stages \`s_i: cmd: cp f_{i-1} f_i, deps: [f_{i-1}], outs: [f_i]\`, \`nx run-many -t repro --projects=tag:dvc:stage\`; the \`--batch\` side runs the same workspace with the same command plus \`--batch\` (all stage tasks in one Node process). Baseline: ${main.stages} projects (project.json each, as nx-dvc has one project per stage), target \`repro\` = \`nx:run-commands\` with the same \`cp\`, the same file as input (hashed from disk, \`includeIgnored\`, as nx-dvc's inputs are) and as output, \`dependsOn\` the previous one. Full run: outputs, dvc.lock and \`.nx\` (task cache and workspace data) deleted first; no-op: the same command at once (nx-dvc re-infers the pipeline then, since the full run wrote its dvc.lock and .gitignore); repeat no-op: the same command once more, nothing changed. Each run is checked (every task ran, then every task came from the cache, the last file is a copy of the first; for both nx-dvc sides also every stage ran exactly once and has its entry in dvc.lock). Sides interleaved; at ${main.stages} stages ${main.samples.full} full run(s), ${main.samples.noop} no-op(s), ${main.samples.repeat} repeat no-op(s).`,
     );
   }
   const remote = results.remote?.data?.sizes?.[0];
