@@ -24,7 +24,7 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { writeJsonResult } from './measure.mjs';
+import { parseArgs, writeJsonResult } from './measure.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, '..', '..');
@@ -295,15 +295,4 @@ function verdict(ok, goal) {
 }
 function log(message) {
   console.log(`[bench:hash] ${message}`);
-}
-function parseArgs(argv) {
-  const out = {};
-  for (let i = 0; i < argv.length; i++) {
-    const m = /^--([^=]+)(?:=(.*))?$/.exec(argv[i]);
-    if (!m) continue;
-    if (m[2] !== undefined) out[m[1]] = m[2];
-    else if (argv[i + 1] !== undefined && !argv[i + 1].startsWith('--')) out[m[1]] = argv[++i];
-    else out[m[1]] = true;
-  }
-  return out;
 }
