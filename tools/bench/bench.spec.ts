@@ -1,0 +1,22 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+
+/**
+ * `npm run bench` at its smoke-test sizes (`--quick`, about a minute): every benchmark of the
+ * suite runs to the end, its own checks included (each chain stage ran once, then came from the
+ * cache; restored bytes equal), and every row of the report gets a figure. Speed is not judged here.
+ */
+test('the benchmark suite runs end to end and reports every row', () => {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', join(__dirname, 'run.mjs'), '--quick'], { encoding: 'utf8', timeout: 300_000 });
+  assert.equal(result.status, 0, result.stdout + result.stderr);
+  const report = readFileSync(join(__dirname, 'report-quick.md'), 'utf8');
+  const rows = [/\| md5 of one .* file \|/, /\| md5 of 500 small files/, /\| re-status of an unchanged/, /\| graph: .*cold/, /\| graph: .*warm/, /\| no-op: /, /\| no-op, `--batch`/, /\| full run: /, /\| full run, `--batch`/, /\| remote cache restore/];
+  for (const row of rows) {
+    const line = report.split('\n').find((l) => row.test(l));
+    assert.ok(line, `report row ${row}`);
+    assert.match(line, /\d+(\.\d+)? (ms|s|MiB\/s)/, `a figure in ${line}`);
+  }
+});
