@@ -166,9 +166,11 @@ describe('nx g nx-dvc:stage (dvc stage add)', () => {
       [['loop', '--command=x', '--deps=model.txt', '--outs=raw.csv'], /Same item\(s\) are defined as both a dependency and an output in stages: /],
       [['bad.name', '--command=x'], /Stage name cannot contain punctuation characters./],
       [['other', '--command=x', '--wdir=missing'], /stage working dir 'missing' does not exist/],
+      [['other', '--command=x', '--project=forecast--train'], /'forecast--train' is the project of one stage; give the project of its dvc.yaml/],
     ];
     for (const [args, expected] of cases) {
-      const result = workspace.nx(['g', 'nx-dvc:stage', ...args, '--directory=forecast']);
+      const where = args.some((a) => a.startsWith('--project=')) ? [] : ['--directory=forecast'];
+      const result = workspace.nx(['g', 'nx-dvc:stage', ...args, ...where]);
       assert.notEqual(result.code, 0, args.join(' '));
       assert.match(result.output, expected);
       assert.doesNotMatch(result.output, /^\s+at .*\.js:\d+/m, 'no stack trace');

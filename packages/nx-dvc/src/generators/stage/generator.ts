@@ -2,8 +2,9 @@ import { relative } from 'node:path';
 import { createProjectGraphAsync, glob, logger, type GeneratorCallback, type Tree } from '@nx/devkit';
 import { DvcError } from '../../dvc/errors';
 import { ignoreOutputs } from '../../dvc/gitignore';
-import { joinPath, normPath } from '../../dvc/paths';
+import { dirName, joinPath, normPath } from '../../dvc/paths';
 import { addStage } from '../../dvc/stage-add';
+import { STAGE_TAG } from '../../plugin/create-dependencies';
 import type { StageAddRequest } from '../../dvc/stage-definition';
 
 export interface StageGeneratorOptions extends Omit<StageAddRequest, 'cmd'> {
@@ -22,8 +23,7 @@ export default async function stageGenerator(tree: Tree, options: StageGenerator
   const dvcFile = normPath(joinPath(await pipelineFolder(tree, options), 'dvc.yaml'));
   const { command, project: _project, directory: _directory, force, ...rest } = options;
   const request: StageAddRequest = { ...rest, cmd: command };
-  const folder = dvcFile === 'dvc.yaml' ? '' : dvcFile.slice(0, -'/dvc.yaml'.length);
-  if (request.wdir !== undefined && !tree.exists(joinPath(folder, request.wdir))) {
+  if (request.wdir !== undefined && !tree.exists(joinPath(dirName(dvcFile), request.wdir))) {
     throw new DvcError(`stage working dir '${request.wdir}' does not exist`);
   }
   const repo = { root: tree.root, pipelineFiles: glob(tree, ['**/dvc.yaml']), dataSourceFiles: glob(tree, ['**/*.dvc']) };
@@ -41,6 +41,9 @@ async function pipelineFolder(tree: Tree, options: StageGeneratorOptions): Promi
   if (options.project) {
     const project = (await createProjectGraphAsync({ exitOnError: false })).nodes[options.project];
     if (!project) throw new DvcError(`there is no project '${options.project}' in this workspace`);
+    if (project.data.tags?.includes(STAGE_TAG)) {
+      throw new DvcError(`'${options.project}' is the project of one stage; give the project of its dvc.yaml`);
+    }
     return project.data.root;
   }
   if (options.directory !== undefined) return options.directory;
