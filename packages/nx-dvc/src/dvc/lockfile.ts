@@ -12,17 +12,27 @@ export interface LockData {
   [key: string]: unknown;
 }
 
-/** Reads a dvc.lock; a missing or empty file is an empty lock. */
 /** The dvc.lock beside a dvc.yaml (workspace-relative). */
 export function lockFileOf(dvcFile: string): string {
   return joinPath(dirName(dvcFile), 'dvc.lock');
 }
 
+/** Reads a dvc.lock; a missing or empty file is an empty lock. */
 export function readLock(absPath: string, relpath: string): LockData | undefined {
   if (!existsSync(absPath)) return undefined;
   const data = loadYaml(readFileSync(absPath, 'utf8'), relpath).data;
   if (!isPlainObject(data) || Object.keys(data).length === 0) return undefined;
   return { ...data, stages: isPlainObject(data.stages) ? (data.stages as LockData['stages']) : {} } as LockData;
+}
+
+/** Each stage's dvc.lock entry, every dvc.lock read once (for views over many stages). */
+export function recordedEntries(root: string): (stage: { file: string; name?: string }) => Record<string, unknown> | undefined {
+  const locks = new Map<string, LockData['stages'] | undefined>();
+  return (stage) => {
+    const lockFile = lockFileOf(stage.file);
+    if (!locks.has(lockFile)) locks.set(lockFile, readLock(`${root}/${lockFile}`, lockFile)?.stages);
+    return locks.get(lockFile)?.[stage.name!] as Record<string, unknown> | undefined;
+  };
 }
 
 /**

@@ -1,5 +1,4 @@
-import { join } from 'node:path';
-import { lockFileOf, readLock } from './lockfile';
+import { recordedEntries } from './lockfile';
 import type { Stage } from './stage';
 import { stageChanges, type StageChange, type StatusOptions } from './stage-status';
 import type { WorkspaceHasher } from './workspace-hasher';
@@ -9,13 +8,10 @@ export type StageStatus = Array<string | Record<string, Record<string, unknown>>
 
 /** `dvc status`: every stage that is not up to date, with why, keyed by its addressing. */
 export async function statusOf(stages: Stage[], hasher: WorkspaceHasher, options: Pick<StatusOptions, 'inCache'> = {}): Promise<Record<string, StageStatus>> {
-  const locks = new Map<string, Record<string, unknown> | undefined>();
+  const recorded = recordedEntries(hasher.root);
   const report: Record<string, StageStatus> = {};
   for (const stage of stages) {
-    const lockFile = lockFileOf(stage.file);
-    if (!locks.has(lockFile)) locks.set(lockFile, readLock(join(hasher.root, lockFile), lockFile)?.stages);
-    const recorded = locks.get(lockFile)?.[stage.name!] as Record<string, unknown> | undefined;
-    const status = stageStatus(await stageChanges(stage, recorded, hasher, options));
+    const status = stageStatus(await stageChanges(stage, recorded(stage), hasher, options));
     if (status.length) report[stage.addressing] = status;
   }
   return report;

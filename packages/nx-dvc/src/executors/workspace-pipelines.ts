@@ -25,8 +25,12 @@ export function stageTasks(context: ExecutorContext): Map<string, StageTask> {
 }
 
 /** DVC's index of every pipeline Nx knows, its graph checked; `dvcFile` must be one of them. */
-export function workspaceIndex(context: ExecutorContext, dvcFile: string): { index: PipelineIndex; pipeline: FileResult & Required<Pick<FileResult, 'pipeline'>> } {
-  const files = new Set([...stageTasks(context).keys()].map((key) => key.split('\0')[0])).add(dvcFile);
+export function workspaceIndex(
+  context: ExecutorContext,
+  dvcFile: string,
+  tasks = stageTasks(context),
+): { index: PipelineIndex; pipeline: FileResult & Required<Pick<FileResult, 'pipeline'>> } {
+  const files = new Set([...tasks.keys()].map((key) => key.split('\0')[0])).add(dvcFile);
   const index = buildIndex(context.root, [...files], []);
   if (index.graphError) throw index.graphError;
   const pipeline = index.pipelines.find((r) => r.file === dvcFile);

@@ -1,9 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
 import { HashState } from '../../dvc/hash-state';
 import { shutdownHashWorkers } from '../../dvc/hashing';
-import { lockFileOf, readLock } from '../../dvc/lockfile';
+import { recordedEntries } from '../../dvc/lockfile';
 import { reproPlan, stagesNamed } from '../../dvc/plan';
 import type { Stage } from '../../dvc/stage';
 import { commandLines } from '../../dvc/stage-runner';
@@ -32,10 +31,10 @@ export interface ReproExecutorOptions {
  */
 export default async function reproExecutor(options: ReproExecutorOptions, context: ExecutorContext): Promise<{ success: boolean }> {
   try {
-    const { index, pipeline } = workspaceIndex(context, options.dvcFile);
+    const tasks = stageTasks(context);
+    const { index, pipeline } = workspaceIndex(context, options.dvcFile, tasks);
     const plan = reproPlan(index.graph!, stagesNamed(pipeline.pipeline, namesOf(options.stages)), options);
     if (options.dry) return { success: await printDryRun(context.root, plan, options.force === true) };
-    const tasks = stageTasks(context);
     return { success: runStages(context, plan.map((stage) => tasks.get(stageKey(stage))!), options) };
   } catch (error) {
     return reportDvcError(error);
@@ -51,12 +50,10 @@ function namesOf(stages: ReproExecutorOptions['stages']): string[] {
 async function printDryRun(root: string, plan: Stage[], force: boolean): Promise<boolean> {
   const state = HashState.load(hashStatePath(workspaceDataDirectoryOf(root)));
   const hasher = new WorkspaceHasher(root, state);
-  const locks = new Map<string, Record<string, unknown> | undefined>();
+  const recordedEntry = recordedEntries(root);
   try {
     for (const stage of plan) {
-      const lockFile = lockFileOf(stage.file);
-      if (!locks.has(lockFile)) locks.set(lockFile, readLock(join(root, lockFile), lockFile)?.stages);
-      const recorded = locks.get(lockFile)?.[stage.name!] as Record<string, unknown> | undefined;
+      const recorded = recordedEntry(stage);
       if (stage.frozen) console.warn(`WARNING: stage: '${stage.addressing}' is frozen. Its dependencies are not going to be reproduced.`);
       if (!force && (await stageChanges(stage, recorded, hasher, { firstOnly: true })).length === 0) {
         console.log(`Stage '${stage.addressing}' didn't change, skipping`);
