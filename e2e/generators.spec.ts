@@ -5,10 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { startLocalRegistry } from './support/npm-registry';
-import { createWorkspace, installedNodeModules, packedTarball, type Workspace } from './support/workspace';
+import { createWorkspace, gitEnv, installedNodeModules, NX_ENV, packedTarball, type Workspace } from './support/workspace';
 
 const CORPUS = join(__dirname, '../../shared/corpus');
-const NX_ENV = { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', CI: 'true', FORCE_COLOR: '0' };
 
 describe('nx add nx-dvc in a DVC repository without Nx (the README path)', () => {
   const repo = mkdtempSync(join(tmpdir(), 'nx-dvc-e2e-dvc-repo-'));
@@ -16,7 +15,7 @@ describe('nx add nx-dvc in a DVC repository without Nx (the README path)', () =>
 
   test('`nx init` then `nx add nx-dvc` turns a corpus pipeline into Nx projects; init again changes nothing', async () => {
     cpSync(join(CORPUS, 'iterative__example-get-started'), repo, { recursive: true });
-    const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, env: { ...process.env, GIT_AUTHOR_NAME: 'e2e', GIT_AUTHOR_EMAIL: 'e@x.invalid', GIT_COMMITTER_NAME: 'e2e', GIT_COMMITTER_EMAIL: 'e@x.invalid' } });
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, env: gitEnv() });
     git('init', '-q', '-b', 'main');
     git('add', '-A');
     git('commit', '-qm', 'a DVC repository');
@@ -27,8 +26,7 @@ describe('nx add nx-dvc in a DVC repository without Nx (the README path)', () =>
 
     const registry = await startLocalRegistry(packedTarball());
     try {
-      // asynchronously: the registry answers from this process
-      const add = await runNxWrapperAsync(repo, ['add', 'nx-dvc'], { npm_config_registry: registry.url });
+      const add = await runNxWrapper(repo, ['add', 'nx-dvc'], { npm_config_registry: registry.url });
       assert.equal(add.status, 0, add.output);
       assert.match(add.output, /Package nx-dvc added successfully/);
       assert.ok(registry.requests.includes('nx-dvc'), 'nx-dvc was resolved through the registry');
@@ -40,33 +38,32 @@ describe('nx add nx-dvc in a DVC repository without Nx (the README path)', () =>
       { plugin: 'nx-dvc', options: { stageTargetName: 'repro', pipelineTargetName: 'repro', stageProjectSeparator: '--', rootProjectName: 'dvc' } },
     ]);
     const before = readFileSync(join(repo, 'nx.json'), 'utf8') + readFileSync(join(repo, '.gitignore'), 'utf8');
-    const again = runNxWrapper(repo, ['g', 'nx-dvc:init']);
+    const again = await runNxWrapper(repo, ['g', 'nx-dvc:init']);
     assert.equal(again.status, 0, again.output);
     assert.equal(readFileSync(join(repo, 'nx.json'), 'utf8') + readFileSync(join(repo, '.gitignore'), 'utf8'), before);
 
-    const projects = runNxWrapper(repo, ['show', 'projects']);
+    const projects = await runNxWrapper(repo, ['show', 'projects']);
     assert.deepEqual(projects.stdout.trim().split('\n').sort(), ['dvc', 'dvc--evaluate', 'dvc--featurize', 'dvc--prepare', 'dvc--train']);
-    const status = runNxWrapper(repo, ['run', 'dvc:dvc-status']);
+    const status = await runNxWrapper(repo, ['run', 'dvc:dvc-status']);
     assert.equal(status.status, 0, status.output);
     assert.match(status.output, /prepare:\n\tchanged deps:\n\t\tdeleted:\s+data\/data.xml/);
   });
 });
 
-function runNxWrapperAsync(cwd: string, args: string[], env: Record<string, string>): Promise<{ status: number | null; output: string }> {
+/**
+ * The `./nx` wrapper `nx init` writes into a repository without package.json. Asynchronous: the
+ * npm registry of the `nx add` test answers from this process.
+ */
+function runNxWrapper(cwd: string, args: string[], env: Record<string, string> = {}): Promise<{ status: number | null; stdout: string; output: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(join(cwd, 'nx'), args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...NX_ENV, ...env } });
-    let output = '';
-    child.stdout.on('data', (d) => (output += d));
-    child.stderr.on('data', (d) => (output += d));
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
     child.on('error', reject);
-    child.on('close', (status) => resolve({ status, output }));
+    child.on('close', (status) => resolve({ status, stdout, output: stdout + stderr }));
   });
-}
-
-/** The `./nx` wrapper `nx init` writes into a repository without package.json. */
-function runNxWrapper(cwd: string, args: string[], env: Record<string, string> = {}) {
-  const result = spawnSync(join(cwd, 'nx'), args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...NX_ENV, ...env }, timeout: 240_000 });
-  return { status: result.status, stdout: result.stdout, output: result.stdout + result.stderr };
 }
 
 describe('nx g nx-dvc:init in an Nx workspace', () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { truncateSync } from 'node:fs';
 import { after, describe, test } from 'node:test';
-import { createWorkspace, type Workspace } from './support/workspace';
+import { createWorkspace, NX_ENV, type Workspace } from './support/workspace';
 
 const PIPELINE = `stages:
   slow:
@@ -24,7 +24,7 @@ describe('a long stage as it runs', () => {
     const exitAt = await new Promise<number>((resolve, reject) => {
       const child = spawn(workspace.path('node_modules/.bin/nx'), ['run', 'live:repro', '--outputStyle=stream'], {
         cwd: workspace.root,
-        env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', CI: 'true', FORCE_COLOR: '0' },
+        env: { ...process.env, ...NX_ENV },
       });
       const record = (d: Buffer) => chunks.push({ at: Date.now(), text: d.toString() });
       child.stdout.on('data', record);

@@ -97,7 +97,8 @@ export class Workspace {
   }
 }
 
-const NX_ENV = { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', CI: 'true', FORCE_COLOR: '0' };
+/** How every test runs nx: no daemon, no cloud, no terminal UI, plain output. */
+export const NX_ENV = { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', CI: 'true', FORCE_COLOR: '0' };
 
 /** A `git clone` of a workspace, as a teammate's machine: committed files only, the same node_modules. */
 export function cloneWorkspace(source: Workspace): Workspace {
@@ -114,7 +115,7 @@ export interface ProjectJson {
   targets: Record<string, { executor?: string; cache?: boolean; inputs?: unknown[]; outputs?: string[]; dependsOn?: unknown[]; options?: Record<string, unknown>; metadata?: Record<string, unknown> }>;
 }
 
-function gitEnv(): NodeJS.ProcessEnv {
+export function gitEnv(): NodeJS.ProcessEnv {
   return {
     ...process.env,
     GIT_AUTHOR_NAME: 'e2e',
