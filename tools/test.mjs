@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // Runs every test of the repository with Node's test runner: unit and corpus tests from
 // TypeScript sources (through tsx), then the end-to-end tests against the packed plugin.
+// Real DVC (tools/real-dvc) is set up first; without Python the suites that need it are skipped.
 import { spawnSync } from 'node:child_process';
 import fg from 'fast-glob';
+import { ensureRealDvc } from './real-dvc/setup.mjs';
 
 const only = process.argv.slice(2);
 const files = only.length
@@ -11,8 +13,14 @@ const files = only.length
       ignore: ['**/node_modules/**'],
     }).sort();
 
-const needsBuild = files.some((f) => f.startsWith('e2e/'));
+const needsBuild = files.some((f) => f.startsWith('e2e/') || f.startsWith('tools/'));
 if (needsBuild) run('npm', ['run', 'build', '--silent']);
+const realDvc = ensureRealDvc();
+if (realDvc.dvc) process.env.NX_DVC_REAL_DVC = realDvc.dvc;
+else {
+  process.env.NX_DVC_REAL_DVC_MISSING = realDvc.reason;
+  console.error(`Real DVC is not available (${realDvc.reason}): the tests that need it are skipped.`);
+}
 run(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files]);
 
 function run(cmd, args) {
