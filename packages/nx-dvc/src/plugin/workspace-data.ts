@@ -5,11 +5,6 @@ import { isAbsolute, join } from 'node:path';
  * nx-dvc keeps its hash state and lock entries. Read from the one small Nx module that computes
  * it: `@nx/devkit/internal` would cost every stage process a quarter of a second to load.
  */
-/** Where nx-dvc keeps its hash state (inode, mtime, size → md5), shared by every stage process. */
-export function hashStatePath(dataDirectory: string): string {
-  return join(dataDirectory, 'nx-dvc', 'hash-state.json');
-}
-
 export function workspaceDataDirectoryOf(root: string): string {
   try {
     const { workspaceDataDirectoryForWorkspace } = require('nx/src/utils/cache-directory') as { workspaceDataDirectoryForWorkspace: (root: string) => string };
@@ -19,4 +14,9 @@ export function workspaceDataDirectoryOf(root: string): string {
     if (configured === undefined) return join(root, '.nx', 'workspace-data');
     return isAbsolute(configured) ? configured : join(root, configured);
   }
+}
+
+/** Where nx-dvc keeps its hash state (inode, mtime, size → md5), shared by every stage process. */
+export function hashStatePath(dataDirectory: string): string {
+  return join(dataDirectory, 'nx-dvc', 'hash-state.json');
 }
