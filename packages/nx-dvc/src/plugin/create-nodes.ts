@@ -17,7 +17,7 @@ import { STAGE_TAG } from './create-dependencies';
 import { InferenceCache, inferenceCachePath, type CachedPipeline } from './inference-cache';
 import { normalizeOptions, type NormalizedOptions, type NxDvcPluginOptions } from './options';
 import { identifyPipelineProject } from './project-names';
-import { fragmentOutput } from './lock-fragments';
+import { fragmentOutput } from './stage-record';
 import { commandText, createStageTarget } from './stage-target';
 import { PLUGIN_VERSION } from './plugin-version';
 

@@ -14,8 +14,7 @@ import { CommandFailedError, removeOutputs, runCommands } from '../../dvc/stage-
 import { readStageParams, saveStage, type SavedStage } from '../../dvc/stage-save';
 import { isCallback, stageChanges, type StageChange } from '../../dvc/stage-status';
 import { isDirHash, WorkspaceHasher, type PathHash } from '../../dvc/workspace-hasher';
-import { fragmentOutput, fragmentPath, removeFragment, writeFragment, type CachedOutput } from '../../plugin/lock-fragments';
-import { recordStages } from '../../plugin/post-tasks-execution';
+import { fragmentOutput, fragmentPath, recordStages, removeFragment, writeFragment, type CachedOutput } from '../../plugin/stage-record';
 import { hashStatePath, workspaceDataDirectoryOf } from '../../plugin/workspace-data';
 
 export interface StageExecutorOptions {

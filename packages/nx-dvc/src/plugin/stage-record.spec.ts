@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { dumpLockYaml } from '../dvc/lock-yaml';
 import { PyFloat } from '../dvc/py-value';
-import { fragmentOutput, fragmentPath, readFragment, writeFragment, type LockFragment } from './lock-fragments';
+import { fragmentOutput, fragmentPath, readFragment, writeFragment, type LockFragment } from './stage-record';
 
 describe('lock fragments', () => {
   test('round-trip an entry with its Python types and directory listings', () => {
