@@ -4,7 +4,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { loadYaml } from '../packages/nx-dvc/src/dvc/yaml-load';
+import { loadYaml } from '../packages/nx-dvc/src/dvc/formats/yaml/load';
 import { createWorkspace, taskStatus, type Workspace } from './support/workspace';
 
 /**

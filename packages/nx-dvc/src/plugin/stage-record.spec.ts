@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { dumpLockYaml } from '../dvc/lock-yaml';
-import { PyFloat } from '../dvc/py-value';
+import { dumpLockYaml } from '../dvc/formats/yaml/ruamel-emitter';
+import { PyFloat } from '../dvc/formats/python/value';
 import { fragmentOutput, fragmentPath, readFragment, writeFragment, type LockFragment } from './stage-record';
 
 describe('lock fragments', () => {

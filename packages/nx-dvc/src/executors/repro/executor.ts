@@ -1,13 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import type { ExecutorContext } from '@nx/devkit';
-import { HashState } from '../../dvc/hash-state';
-import { shutdownHashWorkers } from '../../dvc/hashing';
-import { recordedEntries } from '../../dvc/lockfile';
-import { reproPlan, stagesNamed } from '../../dvc/plan';
-import type { Stage } from '../../dvc/stage';
-import { commandLines } from '../../dvc/stage-runner';
-import { stageChanges } from '../../dvc/stage-status';
-import { WorkspaceHasher } from '../../dvc/workspace-hasher';
+import { HashState } from '../../dvc/hashing/state';
+import { shutdownHashWorkers } from '../../dvc/hashing/worker-pool';
+import { recordedEntries } from '../../dvc/lock/lockfile';
+import { reproPlan, stagesNamed } from '../../dvc/repo/plan';
+import type { Stage } from '../../dvc/stage/stage';
+import { commandLines } from '../../dvc/stage/runner';
+import { stageChanges } from '../../dvc/stage/status';
+import { WorkspaceHasher } from '../../dvc/hashing/workspace-hasher';
 import { hashStatePath, workspaceDataDirectoryOf } from '../../plugin/workspace-data';
 import { reportDvcError, stageKey, stageTasks, workspaceIndex, type StageTask } from '../workspace-pipelines';
 
