@@ -11,6 +11,7 @@ import { lockFileOf, updateLockFile } from '../dvc/lock/lockfile';
 import { dumpLockYaml } from '../dvc/formats/yaml/ruamel-emitter';
 import { loadPipelineFromDisk } from '../dvc/parsing/pipeline-file';
 import { walkOrder } from '../dvc/repo/pipeline-index';
+import type { CachedOutput } from '../dvc/stage/reproduce';
 import { executionOrder } from '../dvc/repo/plan';
 import { isPlainObject } from '../dvc/formats/python/value';
 import { loadYaml } from '../dvc/formats/yaml/load';
@@ -22,21 +23,14 @@ import { workspaceDataDirectoryOf } from './workspace-data';
  * hook then merges the entries of every task that ran or was restored into dvc.lock.
  * Written as YAML with the dvc.lock emitter, so params keep their Python types (`2.0` stays float).
  */
+export type { CachedOutput };
+
 export interface LockFragment {
   dvcFile: string;
   stage: string;
   entry: Record<string, unknown>;
   /** Outputs with `cache: true`: they get `.gitignore` entries and go into DVC's cache. */
   cached: CachedOutput[];
-}
-
-export interface CachedOutput {
-  /** Repo-relative. */
-  path: string;
-  md5: string;
-  isexec?: boolean;
-  /** A directory's files as `[relpath, md5]`, enough to rebuild its `.dir` object. */
-  files?: [string, string][];
 }
 
 const FRAGMENTS_DIR = 'nx-dvc/lock-entries';

@@ -20,7 +20,11 @@ export function lockFileOf(dvcFile: string): string {
 /** Reads a dvc.lock; a missing or empty file is an empty lock. */
 export function readLock(absPath: string, relpath: string): LockData | undefined {
   if (!existsSync(absPath)) return undefined;
-  const data = loadYaml(readFileSync(absPath, 'utf8'), relpath).data;
+  return lockDataOf(loadYaml(readFileSync(absPath, 'utf8'), relpath).data);
+}
+
+/** A loaded dvc.lock document as `LockData`; an empty document is no lock. */
+export function lockDataOf(data: unknown): LockData | undefined {
   if (!isPlainObject(data) || Object.keys(data).length === 0) return undefined;
   return { ...data, stages: isPlainObject(data.stages) ? (data.stages as LockData['stages']) : {} } as LockData;
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { ParseError } from '../errors';
 import type { ParsingConfig } from './interpolate';
-import { lockFileOf } from '../lock/lockfile';
+import { lockDataOf, lockFileOf, type LockData } from '../lock/lockfile';
 import { dirName } from '../paths';
 import { isPlainObject } from '../formats/python/value';
 import { readParsingConfig } from '../repo/dvc-config';
@@ -18,6 +18,8 @@ export interface PipelineFile {
   groups: Record<string, string>;
   /** The raw top-level sections other than stages (for `dvc params/metrics/plots`). */
   raw: Record<string, unknown>;
+  /** The dvc.lock beside it, validated while loading; undefined when there is none (or it is empty). */
+  lock?: LockData;
 }
 
 export interface PipelineSource {
@@ -64,7 +66,7 @@ export function loadPipelineFile(
   config: ParsingConfig = {},
 ): PipelineFile {
   const data = parsePipelineYaml(source.text, file).data as Record<string, unknown>;
-  if (source.lockText !== undefined) checkLockFile(source.lockText, lockFileOf(file));
+  const lock = source.lockText === undefined ? undefined : lockDataOf(checkLockFile(source.lockText, lockFileOf(file)));
   const resolver = new DataResolver(host, dirName(file), data, config);
   const stages: Stage[] = [];
   const groups: Record<string, string> = {};
@@ -74,7 +76,7 @@ export function loadPipelineFile(
     if (group) groups[name] = group;
   }
   const { stages: _stages, ...raw } = data;
-  return { file, stages, groups, raw };
+  return { file, stages, groups, raw, lock };
 }
 
 export function checkLockFile(text: string, lockFile: string): Record<string, unknown> {

@@ -2,11 +2,10 @@ import { spawnSync } from 'node:child_process';
 import type { ExecutorContext } from '@nx/devkit';
 import { HashState } from '../../dvc/hashing/state';
 import { shutdownHashWorkers } from '../../dvc/hashing/worker-pool';
-import { recordedEntries } from '../../dvc/lock/lockfile';
+import { lockFileOf, recordedEntries } from '../../dvc/lock/lockfile';
 import { reproPlan, stagesNamed } from '../../dvc/repo/plan';
 import type { Stage } from '../../dvc/stage/stage';
-import { commandLines } from '../../dvc/stage/runner';
-import { stageChanges } from '../../dvc/stage/status';
+import { consoleLog, reproduceStage } from '../../dvc/stage/reproduce';
 import { WorkspaceHasher } from '../../dvc/hashing/workspace-hasher';
 import { hashStatePath, workspaceDataDirectoryOf } from '../../plugin/workspace-data';
 import { reportDvcError, stageKey, stageTasks, workspaceIndex, type StageTask } from '../workspace-pipelines';
@@ -46,21 +45,15 @@ function namesOf(stages: ReproExecutorOptions['stages']): string[] {
   return list.map((s) => s.trim()).filter(Boolean);
 }
 
-/** DVC's `--dry` lines: what would run is listed with its commands, the rest is skipped. */
+/** DVC's `--dry`: the same reproduce, told to change nothing, so its lines are DVC's. */
 async function printDryRun(root: string, plan: Stage[], force: boolean): Promise<boolean> {
   const state = HashState.load(hashStatePath(workspaceDataDirectoryOf(root)));
   const hasher = new WorkspaceHasher(root, state);
   const recordedEntry = recordedEntries(root);
   try {
     for (const stage of plan) {
-      const recorded = recordedEntry(stage);
-      if (stage.frozen) console.warn(`WARNING: stage: '${stage.addressing}' is frozen. Its dependencies are not going to be reproduced.`);
-      if (!force && (await stageChanges(stage, recorded, hasher, { firstOnly: true })).length === 0) {
-        console.log(`Stage '${stage.addressing}' didn't change, skipping`);
-        continue;
-      }
-      console.log(`Running stage '${stage.addressing}':`);
-      for (const line of commandLines(stage.cmd)) console.log(`> ${line}`);
+      const context = { root, hasher, log: consoleLog, recorded: recordedEntry(stage), lockFile: lockFileOf(stage.file), lockExists: true };
+      await reproduceStage(stage, context, { force, dry: true });
     }
     return true;
   } finally {
