@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { loadYaml } from '../packages/nx-dvc/src/dvc/formats/yaml/load';
-import { createWorkspace, taskStatus, type Workspace } from './support/workspace';
+import { createWorkspace, taskStatus, type Workspace } from '../tools/support/workspace';
 
 /**
  * dvc.lock under Nx's parallelism: a 200-stage fan-out at --parallel=8, runs killed at random
