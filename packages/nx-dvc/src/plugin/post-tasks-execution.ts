@@ -10,6 +10,7 @@ import { loadPipelineFromDisk } from '../dvc/pipeline-file';
 import { walkOrder } from '../dvc/pipeline-index';
 import { executionOrder } from '../dvc/plan';
 import { fragmentsDirectory, readFragment, type LockFragment } from './lock-fragments';
+import { gitignoresNxHashes, hashedGitignoreWarning } from './nx-hashed-gitignores';
 import type { NxDvcPluginOptions } from './options';
 import { workspaceDataDirectoryOf } from './workspace-data';
 
@@ -39,8 +40,10 @@ export async function postDvcTasksExecution(options: NxDvcPluginOptions | undefi
   try {
     const ordered = inRunOrder(root, completed);
     const failed = Object.values(context.taskResults).some((r) => r.status === 'failure');
-    await recordStages(root, ordered.map((c) => c.fragment), { ignoreOutputs: !failed });
+    const gitignores = await recordStages(root, ordered.map((c) => c.fragment), { ignoreOutputs: !failed });
     refillDvcCache(root, ordered, options?.dvcCache);
+    const warning = hashedGitignoreWarning(gitignoresNxHashes(root, gitignores));
+    if (warning) console.warn(warning);
   } catch (error) {
     // Nx prints this message (no stack unless --verbose) and exits non-zero
     const message = error instanceof Error ? error.message : String(error);
@@ -82,12 +85,15 @@ function stageRanks(root: string, file: string): Map<string, number> {
   }
 }
 
-/** Merges the entries into each dvc.lock, in the order given, then adds the outputs' `.gitignore` lines. */
+/**
+ * Merges the entries into each dvc.lock, in the order given, then adds the outputs' `.gitignore`
+ * lines. Returns the `.gitignore` files it changed.
+ */
 export async function recordStages(
   root: string,
   fragments: LockFragment[],
   { ignoreOutputs: ignore, dataDirectory = workspaceDataDirectoryOf(root) }: { ignoreOutputs: boolean; dataDirectory?: string },
-): Promise<void> {
+): Promise<string[]> {
   const byLock = new Map<string, [string, Record<string, unknown>][]>();
   for (const fragment of fragments) {
     const lock = lockFileOf(fragment.dvcFile);
@@ -97,7 +103,7 @@ export async function recordStages(
     const lockDir = join(dataDirectory, 'nx-dvc', 'locks', `${lock.replace(/\//g, '__')}.lock`);
     await updateLockFile(join(root, lock), lock, entries, lockDir);
   }
-  if (ignore) ignoreOutputs(root, fragments.flatMap((f) => f.cached.map((o) => o.path)));
+  return ignore ? ignoreOutputs(root, fragments.flatMap((f) => f.cached.map((o) => o.path))) : [];
 }
 
 /** Outputs Nx restored from its cache go into DVC's cache too, as if the stage had just run. */
