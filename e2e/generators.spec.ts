@@ -70,11 +70,13 @@ describe('nx g nx-dvc:init in an Nx workspace', () => {
   let workspace: Workspace;
   after(() => workspace?.cleanup());
 
-  test('registers the plugin with its options and the Nx folders in .gitignore, once', () => {
+  test('registers the plugin with its options, the Nx folders in .gitignore and .gitignore in .nxignore, once', () => {
     workspace = createWorkspace({ plugins: [], files: { '.gitignore': 'node_modules\n', 'pipe/dvc.yaml': 'stages:\n  a:\n    cmd: echo a > a\n    outs:\n    - a\n' } });
     assert.equal(workspace.nxOk(['show', 'projects']).stdout.trim(), '');
     workspace.nxOk(['g', 'nx-dvc:init', '--rootProjectName=data']);
     assert.equal(workspace.read('.gitignore'), 'node_modules\n.nx/cache\n.nx/workspace-data\n');
+    const nxignore = workspace.read('.nxignore');
+    assert.match(nxignore, /^# nx-dvc: .*\n\.gitignore\n$/, 'the .gitignore files DVC appends to stay out of Nx hashes');
     const nxJson = workspace.read('nx.json');
     assert.deepEqual(JSON.parse(nxJson).plugins, [
       { plugin: 'nx-dvc', options: { stageTargetName: 'repro', pipelineTargetName: 'repro', stageProjectSeparator: '--', rootProjectName: 'data' } },
@@ -82,6 +84,7 @@ describe('nx g nx-dvc:init in an Nx workspace', () => {
     workspace.nxOk(['g', 'nx-dvc:init']);
     assert.equal(workspace.read('nx.json'), nxJson);
     assert.equal(workspace.read('.gitignore'), 'node_modules\n.nx/cache\n.nx/workspace-data\n');
+    assert.equal(workspace.read('.nxignore'), nxignore);
     assert.deepEqual(workspace.nxOk(['show', 'projects']).stdout.trim().split('\n').sort(), ['pipe', 'pipe--a']);
   });
 });

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -34,5 +35,34 @@ describe('postTasksExecution', () => {
     await assert.rejects(postDvcTasksExecution(undefined, { workspaceRoot: root, taskResults: results([['a', 'success']]) }), {
       message: /^nx-dvc: could not record the finished stages in dvc\.lock: /,
     });
+  });
+});
+
+describe('postTasksExecution and the .gitignore files Nx hashes', () => {
+  const repo = mkdtempSync(join(tmpdir(), 'nx-dvc-hook-git-'));
+  after(() => rmSync(repo, { recursive: true, force: true }));
+  execFileSync('git', ['init', '-q'], { cwd: repo });
+  writeFileSync(join(repo, 'dvc.yaml'), 'stages:\n  train:\n    cmd: make model.txt\n    outs: [model.txt]\n');
+
+  async function runTrain(t: { mock: { method: typeof import('node:test').mock.method } }): Promise<string[]> {
+    rmSync(join(repo, '.gitignore'), { force: true });
+    const path = fragmentPath('dvc.yaml', 'train', join(repo, '.nx/workspace-data'));
+    writeFragment(path, { dvcFile: 'dvc.yaml', stage: 'train', entry: { cmd: 'make model.txt' }, cached: [{ path: 'model.txt', md5: 'd41d8cd98f00b204e9800998ecf8427e' }] });
+    const taskResults = { 'dvc--train:repro': { status: 'success', code: 0, task: { outputs: [relative(repo, path)] } } } as unknown as TaskResults;
+    const warn = t.mock.method(console, 'warn', () => undefined);
+    await postDvcTasksExecution({ dvcCache: false }, { workspaceRoot: repo, taskResults });
+    assert.equal(readFileSync(join(repo, '.gitignore'), 'utf8'), '/model.txt\n');
+    return warn.mock.calls.map((c) => String(c.arguments[0]));
+  }
+
+  test('appending to a .gitignore Nx hashes warns once, naming the file and the fix', async (t) => {
+    const warnings = await runTrain(t);
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0], /^nx-dvc: new outputs were added to \.gitignore, which Nx hashes into every task of the workspace/);
+  });
+
+  test('no warning once .nxignore lists .gitignore', async (t) => {
+    writeFileSync(join(repo, '.nxignore'), '.gitignore\n');
+    assert.deepEqual(await runTrain(t), []);
   });
 });

@@ -1,5 +1,6 @@
 import { join, relative, sep } from 'node:path';
 import type { TaskResults } from '@nx/devkit';
+import { gitignoresNxHashes, hashedGitignoreWarning } from './nx-hashed-gitignores';
 import type { NxDvcPluginOptions } from './options';
 import { fragmentsDirectory, readFragment, recordFinishedStages, type FinishedStage } from './stage-record';
 import { workspaceDataDirectoryOf } from './workspace-data';
@@ -23,7 +24,9 @@ export async function postDvcTasksExecution(options: NxDvcPluginOptions | undefi
   if (completed.length === 0) return;
   try {
     const failed = Object.values(context.taskResults).some((r) => r.status === 'failure');
-    await recordFinishedStages(root, completed, { ignoreOutputs: !failed, dvcCache: options?.dvcCache });
+    const gitignores = await recordFinishedStages(root, completed, { ignoreOutputs: !failed, dvcCache: options?.dvcCache });
+    const warning = hashedGitignoreWarning(gitignoresNxHashes(root, gitignores));
+    if (warning) console.warn(warning);
   } catch (error) {
     // Nx prints this message (no stack unless --verbose) and exits non-zero
     const message = error instanceof Error ? error.message : String(error);

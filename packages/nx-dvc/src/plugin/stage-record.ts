@@ -87,16 +87,17 @@ export interface FinishedStage {
 /**
  * Records what a command's stage tasks left: entries into each dvc.lock in the order `dvc repro`
  * would have run the stages, whatever order Nx finished them in; outputs Nx restored go into
- * DVC's cache too.
+ * DVC's cache too. Returns the `.gitignore` files it changed.
  */
 export async function recordFinishedStages(
   root: string,
   finished: FinishedStage[],
   { ignoreOutputs: ignore, dvcCache }: { ignoreOutputs: boolean; dvcCache?: boolean },
-): Promise<void> {
+): Promise<string[]> {
   const ordered = inRunOrder(root, finished);
-  await recordStages(root, ordered.map((f) => f.fragment), { ignoreOutputs: ignore });
+  const gitignores = await recordStages(root, ordered.map((f) => f.fragment), { ignoreOutputs: ignore });
   refillDvcCache(root, ordered, dvcCache);
+  return gitignores;
 }
 
 function inRunOrder(root: string, completed: FinishedStage[]): FinishedStage[] {
@@ -120,12 +121,15 @@ function stageRanks(root: string, file: string): Map<string, number> {
   }
 }
 
-/** Merges the entries into each dvc.lock, in the order given, then adds the outputs' `.gitignore` lines. */
+/**
+ * Merges the entries into each dvc.lock, in the order given, then adds the outputs' `.gitignore`
+ * lines. Returns the `.gitignore` files it changed.
+ */
 export async function recordStages(
   root: string,
   fragments: LockFragment[],
   { ignoreOutputs: ignore, dataDirectory = workspaceDataDirectoryOf(root) }: { ignoreOutputs: boolean; dataDirectory?: string },
-): Promise<void> {
+): Promise<string[]> {
   const byLock = new Map<string, [string, Record<string, unknown>][]>();
   for (const fragment of fragments) {
     const lock = lockFileOf(fragment.dvcFile);
@@ -135,7 +139,7 @@ export async function recordStages(
     const lockDir = join(dataDirectory, 'nx-dvc', 'locks', `${lock.replace(/\//g, '__')}.lock`);
     await updateLockFile(join(root, lock), lock, entries, lockDir);
   }
-  if (ignore) ignoreOutputs(root, fragments.flatMap((f) => f.cached.map((o) => o.path)));
+  return ignore ? ignoreOutputs(root, fragments.flatMap((f) => f.cached.map((o) => o.path))) : [];
 }
 
 /** Outputs Nx restored from its cache go into DVC's cache too, as if the stage had just run. */
