@@ -50,6 +50,14 @@ const EDIT: Record<EditKind, (rng: Random, model: CaseModel) => string | undefin
   },
 };
 
+/** `dvc freeze` of the stages generated to be frozen, once they have run. */
+export function freezeStages(model: CaseModel): void {
+  for (const stage of model.stages.filter((s) => s.freezeAfterFirstRun)) {
+    stageDefinition(model, stage).frozen = true;
+    stage.freezeAfterFirstRun = false;
+  }
+}
+
 function stages(model: CaseModel, pipeline: string): Dict {
   return model.pipelines[pipeline].stages as Dict;
 }

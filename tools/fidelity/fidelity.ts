@@ -1,5 +1,5 @@
 import { generateCase } from './generate';
-import { applyRandomEdit } from './edit';
+import { applyRandomEdit, freezeStages } from './edit';
 import type { CaseModel } from './model';
 import { Random } from './random';
 import { renderCase } from './render';
@@ -61,7 +61,10 @@ async function runGroup(models: CaseModel[], options: FidelityOptions): Promise<
     const edits = new Map<string, string>();
     for (let round = 0; round <= options.rounds; round++) {
       if (round > 0) {
-        for (const model of models) edits.set(model.name, applyRandomEdit(editRandom(model.seed, round), model));
+        for (const model of models) {
+          freezeStages(model);
+          edits.set(model.name, applyRandomEdit(editRandom(model.seed, round), model));
+        }
         files = writeChanged(pair, files, Object.assign({}, ...models.map(renderCase)));
       }
       const step = round === 0 ? 'first run' : `after edit ${round}`;
@@ -102,8 +105,11 @@ async function runAndCompare(pair: WorkspacePair, models: CaseModel[], step: str
   return divergences;
 }
 
+/** The error lines of a failed run (or its end when none says error). */
 function tail(output: string): string {
-  return output.trimEnd().split('\n').slice(-25).map((l) => `      ${l}`).join('\n');
+  const lines = output.trimEnd().split('\n');
+  const errors = lines.filter((l) => /error|failed/i.test(l));
+  return (errors.length ? errors : lines).slice(-25).map((l) => `      ${l}`).join('\n');
 }
 
 /** One line per divergence with the seed that reproduces it, then the differing lines. */

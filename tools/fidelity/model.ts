@@ -39,6 +39,8 @@ export interface StageRecord {
   consumes: string[];
   /** The literal its cmd echoes; an edit of the cmd changes it. */
   salt?: string;
+  /** Frozen once it has run (as `dvc freeze` would): a frozen stage that never ran cannot run. */
+  freezeAfterFirstRun?: boolean;
 }
 
 export interface Artifact {

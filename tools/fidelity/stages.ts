@@ -47,6 +47,7 @@ export function addStage(rng: Random, model: CaseModel, pipeline: string, kind: 
   const definition: Dict = { ...(site.wdir ? { wdir: site.wdir } : {}), ...built.definition };
   (model.pipelines[pipeline].stages as Dict)[site.name] = definition;
   const record: StageRecord = { pipeline, key: site.name, produces: built.outs.map((o) => o.path), consumes: deps.map((d) => d.path), salt: site.salt };
+  if (kind === 'frozen') record.freezeAfterFirstRun = true;
   model.stages.push(record);
   model.artifacts.push(...built.outs);
 }
@@ -60,7 +61,7 @@ type Builder = (rng: Random, model: CaseModel, site: Site, deps: Artifact[]) => 
 
 const BUILDERS: Record<StageKind, Builder> = {
   plain: (rng, _m, site, deps) => fileStage(rng, site, deps, {}),
-  frozen: (rng, _m, site, deps) => fileStage(rng, site, deps, { frozen: true }),
+  frozen: (rng, _m, site, deps) => fileStage(rng, site, deps, {}),
   'always-changed': (rng, _m, site, deps) => fileStage(rng, site, deps, { always_changed: true }),
   wdir: (rng, _m, site, deps) => fileStage(rng, site, deps, {}),
   'no-cache': (rng, _m, site, deps) => fileStage(rng, site, deps, {}, { cache: false }),
@@ -175,7 +176,7 @@ function paramsStage(rng: Random, model: CaseModel, site: Site, deps: Artifact[]
   const target = rel(site, out);
   const params = paramsList(rng, model, site);
   const vars = rng.sample(contextScalars(model, site.pipeline), rng.int(1, 3)).map((k) => `\${${k}}`);
-  const lines = [...mkdirFor(site, out), ...writeLines(site, deps, target), `echo ${vars.join(' ')} >> ${target}`];
+  const lines = [...mkdirFor(site, out), ...writeLines(site, deps, target), ...(vars.length ? [`echo ${vars.join(' ')} >> ${target}`] : [])];
   return {
     definition: { cmd: command(rng, lines), ...depsEntry(site, deps), ...(params.length ? { params } : {}), outs: [target] },
     outs: [{ path: out, dir: false }],
@@ -203,7 +204,7 @@ function contextScalars(model: CaseModel, pipeline: string): string[] {
     if (typeof entry === 'string') keys.push(...scalarKeys(model.params[posix.join(folder, entry)]));
     else keys.push(...Object.keys(entry as Dict));
   }
-  return keys.length ? keys : ['p_a'];
+  return keys;
 }
 
 function metricsStage(rng: Random, _m: CaseModel, site: Site, deps: Artifact[]): Built {
