@@ -1,14 +1,12 @@
 import { join, relative, sep } from 'node:path';
 import type { TaskResults } from '@nx/devkit';
 import { DvcCache } from '../dvc/dvc-cache';
-import { DvcError } from '../dvc/errors';
 import { ignoreOutputs } from '../dvc/gitignore';
-import { buildGraph } from '../dvc/graph';
 import { dirManifest } from '../dvc/hashing';
 import { lockFileOf, updateLockFile } from '../dvc/lockfile';
-import { loadPipelineFromDisk } from '../dvc/pipeline-file';
-import { walkOrder } from '../dvc/pipeline-index';
+import { buildIndex, walkOrder } from '../dvc/pipeline-index';
 import { executionOrder } from '../dvc/plan';
+import { addressingOf } from '../dvc/stage';
 import { fragmentsDirectory, readFragment, type LockFragment } from './lock-fragments';
 import type { NxDvcPluginOptions } from './options';
 import { workspaceDataDirectoryOf } from './workspace-data';
@@ -60,26 +58,26 @@ function completedStages(root: string, results: TaskResults): Completed[] {
   return completed;
 }
 
-/** By dvc.yaml in DVC's collection order, then by the order `dvc repro` runs the file's stages. */
+/**
+ * In the order `dvc repro -P` runs them: a post-order walk of the graph of every dvc.yaml involved,
+ * stages in DVC's collection order. A file's stages interleave with those of the files they read
+ * from or feed, and so do their dvc.lock entries and `.gitignore` lines.
+ */
 function inRunOrder(root: string, completed: Completed[]): Completed[] {
-  const ranks = new Map<string, Map<string, number>>();
-  for (const file of new Set(completed.map((c) => c.fragment.dvcFile))) ranks.set(file, stageRanks(root, file));
+  const rank = stageRanks(root, [...new Set(completed.map((c) => c.fragment.dvcFile))]);
+  const rankOf = (c: Completed) => rank.get(addressingOf(c.fragment.dvcFile, c.fragment.stage)) ?? Infinity;
   return [...completed].sort((a, b) => {
+    const byRank = rankOf(a) - rankOf(b);
+    if (byRank) return byRank;
     const byFile = a.fragment.dvcFile === b.fragment.dvcFile ? 0 : walkOrder(a.fragment.dvcFile, b.fragment.dvcFile);
-    if (byFile) return byFile;
-    const rank = ranks.get(a.fragment.dvcFile)!;
-    return (rank.get(a.fragment.stage) ?? Infinity) - (rank.get(b.fragment.stage) ?? Infinity) || (a.fragment.stage < b.fragment.stage ? -1 : 1);
+    return byFile || (a.fragment.stage < b.fragment.stage ? -1 : 1);
   });
 }
 
-function stageRanks(root: string, file: string): Map<string, number> {
-  try {
-    const stages = loadPipelineFromDisk(root, file).stages;
-    return new Map(executionOrder(buildGraph(stages), stages).map((stage, i) => [stage.name!, i]));
-  } catch (error) {
-    if (error instanceof DvcError) return new Map();
-    throw error;
-  }
+function stageRanks(root: string, files: string[]): Map<string, number> {
+  const { graph } = buildIndex(root, files, []);
+  if (!graph) return new Map();
+  return new Map(executionOrder(graph, graph.stages).map((stage, i) => [stage.addressing, i]));
 }
 
 /** Merges the entries into each dvc.lock, in the order given, then adds the outputs' `.gitignore` lines. */
