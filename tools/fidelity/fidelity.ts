@@ -68,7 +68,6 @@ async function runGroup(models: CaseModel[], options: FidelityOptions): Promise<
         files = writeChanged(pair, files, Object.assign({}, ...models.map(renderCase)));
       }
       const step = round === 0 ? 'first run' : `after edit ${round}`;
-      options.log(`  ${models[0].name}..${models[models.length - 1].name}: ${step}`);
       divergences.push(...(await runAndCompare(pair, models, step, edits, options)));
     }
   } finally {
@@ -92,6 +91,7 @@ function writeChanged(pair: WorkspacePair, before: Record<string, string>, after
 
 async function runAndCompare(pair: WorkspacePair, models: CaseModel[], step: string, edits: Map<string, string>, options: FidelityOptions): Promise<Divergence[]> {
   const result = await reproBoth(pair, options.batch);
+  options.log(`  ${models[0].name}..${models[models.length - 1].name}, ${step}: dvc repro -P ${result.dvc.seconds.toFixed(1)} s, nx run-many ${result.nx.seconds.toFixed(1)} s`);
   const divergences: Divergence[] = [];
   const whole = (detail: string): Divergence => ({ seed: options.seed, caseName: '(workspace)', step, difference: { path: '', kind: 'run', detail } });
   if (result.dvc.code !== 0) divergences.push(whole(`dvc repro -P exited ${result.dvc.code}:\n${tail(result.dvc.output)}`));

@@ -48,10 +48,18 @@ export function removePair(pair: WorkspacePair): void {
 }
 
 /** `dvc repro -P` and `nx run-many -t repro`, side by side (one waits on the other's CPU only). */
-export async function reproBoth(pair: WorkspacePair, batch: boolean): Promise<{ dvc: RunResult; nx: RunResult }> {
+export async function reproBoth(pair: WorkspacePair, batch: boolean): Promise<{ dvc: TimedResult; nx: TimedResult }> {
   const nxArgs = ['run-many', '-t', 'repro', '--output-style=static', ...(batch ? ['--batch'] : [])];
-  const [dvc, nx] = await Promise.all([runDvc(pair.dvc, ['repro', '-P']), run(pair.nx.path('node_modules/.bin/nx'), nxArgs, pair.nx.root, NX_ENV)]);
+  const [dvc, nx] = await Promise.all([timed(runDvc(pair.dvc, ['repro', '-P'])), timed(run(pair.nx.path('node_modules/.bin/nx'), nxArgs, pair.nx.root, NX_ENV))]);
   return { dvc, nx };
+}
+
+export type TimedResult = RunResult & { seconds: number };
+
+async function timed(running: Promise<RunResult>): Promise<TimedResult> {
+  const started = Date.now();
+  const result = await running;
+  return { ...result, seconds: (Date.now() - started) / 1000 };
 }
 
 function runDvc(cwd: string, args: string[]): Promise<RunResult> {
