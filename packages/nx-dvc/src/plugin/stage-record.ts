@@ -3,15 +3,13 @@ import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { writeFileAtomic } from '../dvc/atomic-write';
 import { DvcCache } from '../dvc/cache/dvc-cache';
-import { DvcError } from '../dvc/errors';
 import { ignoreOutputs } from '../dvc/repo/gitignore';
-import { buildGraph } from '../dvc/repo/graph';
 import { dirManifest } from '../dvc/hashing/manifest';
 import { lockFileOf, updateLockFile } from '../dvc/lock/lockfile';
 import { dumpLockYaml } from '../dvc/formats/yaml/ruamel-emitter';
-import { loadPipelineFromDisk } from '../dvc/parsing/pipeline-file';
-import { walkOrder } from '../dvc/repo/pipeline-index';
+import { buildIndex, walkOrder } from '../dvc/repo/pipeline-index';
 import type { CachedOutput } from '../dvc/stage/reproduce';
+import { addressingOf } from '../dvc/stage/stage';
 import { executionOrder } from '../dvc/repo/plan';
 import { isPlainObject } from '../dvc/formats/python/value';
 import { loadYaml } from '../dvc/formats/yaml/load';
@@ -100,25 +98,26 @@ export async function recordFinishedStages(
   return gitignores;
 }
 
+/**
+ * In the order `dvc repro -P` runs them: a post-order walk of the graph of every dvc.yaml involved,
+ * stages in DVC's collection order. A file's stages interleave with those of the files they read
+ * from or feed, and so do their dvc.lock entries and `.gitignore` lines.
+ */
 function inRunOrder(root: string, completed: FinishedStage[]): FinishedStage[] {
-  const ranks = new Map<string, Map<string, number>>();
-  for (const file of new Set(completed.map((c) => c.fragment.dvcFile))) ranks.set(file, stageRanks(root, file));
+  const rank = stageRanks(root, [...new Set(completed.map((c) => c.fragment.dvcFile))]);
+  const rankOf = (c: FinishedStage) => rank.get(addressingOf(c.fragment.dvcFile, c.fragment.stage)) ?? Infinity;
   return [...completed].sort((a, b) => {
+    const byRank = rankOf(a) - rankOf(b);
+    if (byRank) return byRank;
     const byFile = a.fragment.dvcFile === b.fragment.dvcFile ? 0 : walkOrder(a.fragment.dvcFile, b.fragment.dvcFile);
-    if (byFile) return byFile;
-    const rank = ranks.get(a.fragment.dvcFile)!;
-    return (rank.get(a.fragment.stage) ?? Infinity) - (rank.get(b.fragment.stage) ?? Infinity) || (a.fragment.stage < b.fragment.stage ? -1 : 1);
+    return byFile || (a.fragment.stage < b.fragment.stage ? -1 : 1);
   });
 }
 
-function stageRanks(root: string, file: string): Map<string, number> {
-  try {
-    const stages = loadPipelineFromDisk(root, file).stages;
-    return new Map(executionOrder(buildGraph(stages), stages).map((stage, i) => [stage.name!, i]));
-  } catch (error) {
-    if (error instanceof DvcError) return new Map();
-    throw error;
-  }
+function stageRanks(root: string, files: string[]): Map<string, number> {
+  const { graph } = buildIndex(root, files, []);
+  if (!graph) return new Map();
+  return new Map(executionOrder(graph, graph.stages).map((stage, i) => [stage.addressing, i]));
 }
 
 /**
