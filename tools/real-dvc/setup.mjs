@@ -3,7 +3,7 @@
 // while that file is unchanged.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -12,12 +12,39 @@ const REPO_ROOT = resolve(HERE, '../..');
 export const VENV = join(REPO_ROOT, '.dvc-venv');
 const REQUIREMENTS = join(HERE, 'requirements.txt');
 const STAMP = join(VENV, '.requirements-sha256');
+// Several test runs may start at once (worktrees sharing one venv): one builds, the others wait.
+const LOCK = `${VENV}.lock`;
+const STALE_LOCK_MS = 10 * 60 * 1000;
 
 /** The `dvc` executable, or the one-line reason real DVC is not available here. */
 export function ensureRealDvc(log = (line) => console.error(line)) {
   const wanted = createHash('sha256').update(readFileSync(REQUIREMENTS)).digest('hex');
   const dvc = join(VENV, 'bin', 'dvc');
-  if (existsSync(dvc) && existsSync(STAMP) && readFileSync(STAMP, 'utf8') === wanted) return { dvc };
+  const ready = () => existsSync(dvc) && existsSync(STAMP) && readFileSync(STAMP, 'utf8') === wanted;
+  if (ready()) return { dvc };
+  acquireLock();
+  try {
+    return ready() ? { dvc } : buildVenv(wanted, dvc, log);
+  } finally {
+    rmSync(LOCK, { recursive: true, force: true });
+  }
+}
+
+function acquireLock() {
+  for (;;) {
+    try {
+      mkdirSync(LOCK);
+      return;
+    } catch (error) {
+      if (error.code !== 'EEXIST') throw error;
+      const age = Date.now() - (statSync(LOCK, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      if (age > STALE_LOCK_MS) rmSync(LOCK, { recursive: true, force: true });
+      else spawnSync('sleep', ['1']);
+    }
+  }
+}
+
+function buildVenv(wanted, dvc, log) {
   const python = findPython();
   if (!python) return { reason: 'no python3 (3.9 or newer) with the venv module on PATH' };
   log(`Setting up real DVC in ${VENV} (pinned by tools/real-dvc/requirements.txt; about a minute, once)...`);
