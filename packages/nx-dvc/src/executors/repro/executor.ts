@@ -32,10 +32,12 @@ export interface ReproExecutorOptions {
 export default async function reproExecutor(options: ReproExecutorOptions, context: ExecutorContext): Promise<{ success: boolean }> {
   try {
     const tasks = stageTasks(context);
-    const { index, pipeline } = workspaceIndex(context, options.dvcFile, tasks);
+    const { index, pipeline } = await workspaceIndex(context, options.dvcFile, tasks);
     const plan = reproPlan(index.graph!, stagesNamed(pipeline.pipeline, namesOf(options.stages)), options);
     if (options.dry) return { success: await printDryRun(context.root, plan, options.force === true) };
-    return { success: runStages(context, plan.map((stage) => tasks.get(stageKey(stage))!), options) };
+    // `.dvc` data sources in the plan have no task: Nx hashes their data into the stages reading it
+    const planned = plan.flatMap((stage) => tasks.get(stageKey(stage)) ?? []);
+    return { success: runStages(context, planned, options) };
   } catch (error) {
     return reportDvcError(error);
   }
@@ -46,22 +48,33 @@ function namesOf(stages: ReproExecutorOptions['stages']): string[] {
   return list.map((s) => s.trim()).filter(Boolean);
 }
 
-/** DVC's `--dry` lines: what would run is listed with its commands, the rest is skipped. */
+/**
+ * DVC's `--dry` lines: what would run is listed with its commands, the rest is skipped. A changed
+ * `.dvc` data source or frozen stage prints nothing, as in DVC (it would only be verified).
+ */
 async function printDryRun(root: string, plan: Stage[], force: boolean): Promise<boolean> {
   const state = HashState.load(hashStatePath(workspaceDataDirectoryOf(root)));
   const hasher = new WorkspaceHasher(root, state);
   const recordedEntry = recordedEntries(root);
+  let reproduced = 0;
+  let previousReproduced = false;
   try {
     for (const stage of plan) {
+      if (previousReproduced) console.log('');
       const recorded = recordedEntry(stage);
-      if (stage.frozen) console.warn(`WARNING: stage: '${stage.addressing}' is frozen. Its dependencies are not going to be reproduced.`);
-      if (!force && (await stageChanges(stage, recorded, hasher, { firstOnly: true })).length === 0) {
-        console.log(`Stage '${stage.addressing}' didn't change, skipping`);
+      const isDataSource = stage.name === undefined && stage.cmd === undefined;
+      if (stage.frozen && !stage.isImport) console.warn(`WARNING: stage: '${stage.addressing}' is frozen. Its dependencies are not going to be reproduced.`);
+      previousReproduced = force || (await stageChanges(stage, recorded, hasher, { firstOnly: true })).length > 0;
+      if (!previousReproduced) {
+        console.log(isDataSource ? `'${stage.addressing}' didn't change, skipping` : `Stage '${stage.addressing}' didn't change, skipping`);
         continue;
       }
+      reproduced++;
+      if (stage.cmd === undefined || stage.frozen) continue; // DVC only verifies their outputs
       console.log(`Running stage '${stage.addressing}':`);
       for (const line of commandLines(stage.cmd)) console.log(`> ${line}`);
     }
+    console.log(reproduced ? 'Use `dvc push` to send your updates to remote storage.' : 'Data and pipelines are up to date.');
     return true;
   } finally {
     state.save();
