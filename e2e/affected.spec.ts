@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { createWorkspace, taskStatus, type Workspace } from './support/workspace';
+import { createWorkspace, taskStatus, type Workspace } from '../tools/support/workspace';
 
 /**
  * `nx affected` on data, params and code: two committed pipelines, `model` consuming an output of

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { createWorkspace, taskStatus, type Workspace } from './support/workspace';
+import { createWorkspace, taskStatus, type Workspace } from '../tools/support/workspace';
 
 /** s1 → s2 → … → s6, each a `cp` of the previous file; a side stage that fails when asked to. */
 function chain(failing: boolean): string {

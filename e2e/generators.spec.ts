@@ -4,8 +4,8 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { startLocalRegistry } from './support/npm-registry';
-import { createWorkspace, gitEnv, installedNodeModules, NX_ENV, packedTarball, type Workspace } from './support/workspace';
+import { startLocalRegistry } from '../tools/support/npm-registry';
+import { createWorkspace, gitEnv, installedNodeModules, NX_ENV, packedTarball, type Workspace } from '../tools/support/workspace';
 
 const CORPUS = join(__dirname, '../../shared/corpus');
 

@@ -6,7 +6,7 @@ import { join, posix } from 'node:path';
 import { describe, test } from 'node:test';
 import fg from 'fast-glob';
 import { GOLDEN_DIR } from '../packages/nx-dvc/test/corpus';
-import { createWorkspace, type RunResult, type Workspace } from './support/workspace';
+import { createWorkspace, type RunResult, type Workspace } from '../tools/support/workspace';
 
 /**
  * Every case of ../shared/golden through the real `nx` CLI: `input/` is copied into a fresh

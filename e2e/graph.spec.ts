@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { createWorkspace, type Workspace } from './support/workspace';
+import { createWorkspace, type Workspace } from '../tools/support/workspace';
 
 /**
  * `nx show` in a real workspace: foreach, matrix, wdir, a nested dvc.yaml consuming the parent's

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { truncateSync } from 'node:fs';
 import { after, describe, test } from 'node:test';
-import { createWorkspace, NX_ENV, type Workspace } from './support/workspace';
+import { createWorkspace, NX_ENV, type Workspace } from '../tools/support/workspace';
 
 const PIPELINE = `stages:
   slow:

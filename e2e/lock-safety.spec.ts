@@ -4,8 +4,8 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { loadYaml } from '../packages/nx-dvc/src/dvc/yaml-load';
-import { createWorkspace, taskStatus, type Workspace } from './support/workspace';
+import { loadYaml } from '../packages/nx-dvc/src/dvc/formats/yaml/load';
+import { createWorkspace, taskStatus, type Workspace } from '../tools/support/workspace';
 
 /**
  * dvc.lock under Nx's parallelism: a 200-stage fan-out at --parallel=8, runs killed at random

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { createWorkspace, taskStatus, type Workspace } from './support/workspace';
+import { createWorkspace, taskStatus, type Workspace } from '../tools/support/workspace';
 
 /**
  * The `dvc repro` reference's picture: two independent branches A1 → A2 and B1 → B2 joining into

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { createWorkspace, taskStatus, type Workspace } from './support/workspace';
+import { createWorkspace, taskStatus, type Workspace } from '../tools/support/workspace';
 
 /**
  * A stage's Nx hash must change exactly when DVC would call the stage changed. After a full

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { createWorkspace, type Workspace } from './support/workspace';
+import { createWorkspace, type Workspace } from '../tools/support/workspace';
 
 /**
  * Every `nx …` command the README shows, run as written against a workspace shaped like its

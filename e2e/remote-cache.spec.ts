@@ -3,8 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { RemoteCacheServer } from './support/remote-cache-server';
-import { cloneWorkspace, createWorkspace, taskStatus, type Workspace } from './support/workspace';
+import { RemoteCacheServer } from '../tools/support/remote-cache-server';
+import { cloneWorkspace, createWorkspace, taskStatus, type Workspace } from '../tools/support/workspace';
 
 /**
  * Nx's self-hosted remote cache across machines: workspace A fills a real HTTP cache server on

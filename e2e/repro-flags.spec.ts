@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { createWorkspace, taskStatus, type Workspace } from './support/workspace';
+import { createWorkspace, taskStatus, type Workspace } from '../tools/support/workspace';
 
 /**
  * `dvc repro --downstream` and `--dry`, which Nx has no flag for, through the pipeline project's

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { createWorkspace, type Workspace } from './support/workspace';
+import { createWorkspace, type Workspace } from '../tools/support/workspace';
 
 const PIPELINE = `stages:
   prepare:

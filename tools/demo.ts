@@ -1,7 +1,7 @@
 // The README's main job: the example pipeline through Nx, twice (the second run comes from the
 // cache), then one params edit and the partial re-run. Runs in a fresh temp workspace with the
 // packed plugin installed, exactly as a user would have it.
-import { createWorkspace } from '../e2e/support/workspace';
+import { createWorkspace } from './support/workspace';
 import { exampleFiles } from './example-files';
 
 /** A view's own lines: between Nx's task header and its run summary. */

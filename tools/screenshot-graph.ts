@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createWorkspace } from '../e2e/support/workspace';
+import { createWorkspace } from './support/workspace';
 import { exampleFiles } from './example-files';
 
 const OUT = join(__dirname, '..', 'docs', 'nx-graph.png');

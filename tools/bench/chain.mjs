@@ -29,7 +29,7 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { installedNodeModules, Workspace } from '../../e2e/support/workspace.ts';
+import { installedNodeModules, Workspace } from '../support/workspace.ts';
 import { describeMachine, formatKiB, formatMs, median, parseArgs, timedCommandOk, writeJsonResult } from './measure.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Measures nx-dvc's DVC hashing (packages/nx-dvc/src/dvc/hashing.ts) against coreutils `md5sum`,
+// Measures nx-dvc's DVC hashing (packages/nx-dvc/src/dvc/hashing/) against coreutils `md5sum`,
 // in one run on one machine, and writes tools/bench/report-hash.md (gitignored). It never fails
 // on a slow result; it fails if a hash differs from md5sum's.
 //
@@ -259,15 +259,15 @@ function capture(cmd, argv, cwd) {
 async function loadModules() {
   const src = join(repo, 'packages/nx-dvc/src/dvc');
   try {
-    const hashing = await import(pathToFileURL(join(src, 'hashing.ts')).href);
-    const state = await import(pathToFileURL(join(src, 'hash-state.ts')).href);
+    const hashing = await import(pathToFileURL(join(src, 'hashing/md5.ts')).href);
+    const state = await import(pathToFileURL(join(src, 'hashing/state.ts')).href);
     return { ...(hashing.default ?? hashing), HashState: (state.default ?? state).HashState };
   } catch (error) {
     if (!String(error?.code ?? error).includes('ERR_UNKNOWN_FILE_EXTENSION')) throw error;
     const dist = join(repo, 'packages/nx-dvc/dist/dvc');
     try {
-      const hashing = await import(pathToFileURL(join(dist, 'hashing.js')).href);
-      const state = await import(pathToFileURL(join(dist, 'hash-state.js')).href);
+      const hashing = await import(pathToFileURL(join(dist, 'hashing/md5.js')).href);
+      const state = await import(pathToFileURL(join(dist, 'hashing/state.js')).href);
       log('(running the built dist/ modules; use `node --import tsx` for the sources)');
       return { ...(hashing.default ?? hashing), HashState: (state.default ?? state).HashState };
     } catch {

@@ -14,8 +14,8 @@ import { createReadStream, mkdtempSync, readdirSync, rmSync, statSync, writeFile
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { RemoteCacheServer } from '../../e2e/support/remote-cache-server.ts';
-import { cloneWorkspace, createWorkspace } from '../../e2e/support/workspace.ts';
+import { RemoteCacheServer } from '../support/remote-cache-server.ts';
+import { cloneWorkspace, createWorkspace } from '../support/workspace.ts';
 import { describeMachine, parseArgs, timedCommand, writeJsonResult } from './measure.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -14,7 +14,7 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { installedNodeModules } from '../../e2e/support/workspace.ts';
+import { installedNodeModules } from '../support/workspace.ts';
 import { describeMachine, formatMs, killGroup, parseArgs } from './measure.mjs';
 import { renderReport } from './suite-report.mjs';
 

@@ -252,7 +252,7 @@ function methodSection(results) {
   const remote = results.remote?.data?.sizes?.[0];
   if (remote) {
     lines.push(
-      `- **Remote cache** (\`tools/bench/remote-cache.mjs --mib ${remote.mib}\`): a one-stage pipeline writes ${remote.mib} MiB of random bytes and uploads it (run + upload: ${formatMs(remote.fill.seconds * 1000)}, peak RSS ${formatKiB(remote.fill.rssMib * 1024)} / ${formatKiB(remote.fill.treeRssMib * 1024)}) to Nx's self-hosted cache API served on 127.0.0.1 (e2e/support/remote-cache-server.ts); a \`git clone\` with its own empty Nx cache runs \`nx run pipe:repro\` and gets it back (\`[remote cache]\`, checked byte for byte). Baseline: \`tar -xzf\` of the stored artifact (${remote.artifactMib.toFixed(0)} MiB) into an empty folder. One run.`,
+      `- **Remote cache** (\`tools/bench/remote-cache.mjs --mib ${remote.mib}\`): a one-stage pipeline writes ${remote.mib} MiB of random bytes and uploads it (run + upload: ${formatMs(remote.fill.seconds * 1000)}, peak RSS ${formatKiB(remote.fill.rssMib * 1024)} / ${formatKiB(remote.fill.treeRssMib * 1024)}) to Nx's self-hosted cache API served on 127.0.0.1 (tools/support/remote-cache-server.ts); a \`git clone\` with its own empty Nx cache runs \`nx run pipe:repro\` and gets it back (\`[remote cache]\`, checked byte for byte). Baseline: \`tar -xzf\` of the stored artifact (${remote.artifactMib.toFixed(0)} MiB) into an empty folder. One run.`,
     );
   }
   lines.push('');

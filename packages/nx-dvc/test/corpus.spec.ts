@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fg from 'fast-glob';
-import { loadPipelineFile, readPipelineSource } from '../src/dvc/pipeline-file';
-import { buildIndex } from '../src/dvc/pipeline-index';
-import { diskHost } from '../src/dvc/resolver';
-import type { Stage } from '../src/dvc/stage';
+import { loadPipelineFile, readPipelineSource } from '../src/dvc/parsing/pipeline-file';
+import { buildIndex } from '../src/dvc/repo/pipeline-index';
+import { diskHost } from '../src/dvc/parsing/resolver';
+import type { Stage } from '../src/dvc/stage/stage';
 import { CORPUS_DIR, loadExpected, pipelineFilesOf, type ExpectedFile, type ExpectedStage } from './corpus';
 
 /**

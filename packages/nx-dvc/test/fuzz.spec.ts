@@ -6,8 +6,8 @@ import { dirname, join } from 'node:path';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { dump, load } from 'js-yaml';
 import { DvcError, PathOutsideWorkspaceError } from '../src/dvc/errors';
-import { buildIndex, tryLoadPipeline, type FileResult } from '../src/dvc/pipeline-index';
-import { diskHost } from '../src/dvc/resolver';
+import { buildIndex, tryLoadPipeline, type FileResult } from '../src/dvc/repo/pipeline-index';
+import { diskHost } from '../src/dvc/parsing/resolver';
 import { CORPUS_DIR, loadExpected, pipelineFilesOf, type ExpectedFile } from './corpus';
 
 /**

@@ -5,9 +5,9 @@ import { describe, test } from 'node:test';
 import fg from 'fast-glob';
 import { load } from 'js-yaml';
 import { YAMLValidationError } from '../src/dvc/errors';
-import { loadPipelineFile, readPipelineSource } from '../src/dvc/pipeline-file';
-import { buildIndex } from '../src/dvc/pipeline-index';
-import { diskHost } from '../src/dvc/resolver';
+import { loadPipelineFile, readPipelineSource } from '../src/dvc/parsing/pipeline-file';
+import { buildIndex } from '../src/dvc/repo/pipeline-index';
+import { diskHost } from '../src/dvc/parsing/resolver';
 import { GOLDEN_DIR } from './corpus';
 
 /**

@@ -1,7 +1,7 @@
 import type { ExecutorContext, ProjectConfiguration } from '@nx/devkit';
 import { DvcError } from '../dvc/errors';
-import { buildIndex, type FileResult, type PipelineIndex } from '../dvc/pipeline-index';
-import type { Stage } from '../dvc/stage';
+import { buildIndex, type FileResult, type PipelineIndex } from '../dvc/repo/pipeline-index';
+import type { Stage } from '../dvc/stage/stage';
 import { workspacePointerFiles } from '../plugin/pointer-files';
 
 export interface StageTask {

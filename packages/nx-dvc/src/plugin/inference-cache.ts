@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../dvc/atomic-write';
 import { dirname, join } from 'node:path';
-import type { FileResult } from '../dvc/pipeline-index';
-import type { ParamsValues } from '../dvc/params-values';
+import type { FileResult } from '../dvc/repo/pipeline-index';
+import type { ParamsValues } from '../dvc/params/values';
 import { DvcError } from '../dvc/errors';
 import { dirName } from '../dvc/paths';
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { globWithWorkspaceContext } from '@nx/devkit/internal';
-import { DvcIgnore } from '../dvc/dvcignore';
+import { DvcIgnore } from '../dvc/repo/dvcignore';
 
 /** DVC's `.dvcignore` rules from the given `.dvcignore` files. */
 export function dvcIgnoreOf(root: string, ignoreFiles: string[]): DvcIgnore {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { TaskResults } from '@nx/devkit';
-import { fragmentPath, writeFragment } from './lock-fragments';
+import { fragmentPath, writeFragment } from './stage-record';
 import { postDvcTasksExecution } from './post-tasks-execution';
 
 const root = mkdtempSync(join(tmpdir(), 'nx-dvc-hook-'));

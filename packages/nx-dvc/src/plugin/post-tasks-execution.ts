@@ -1,16 +1,7 @@
 import { join, relative, sep } from 'node:path';
 import type { TaskResults } from '@nx/devkit';
-import { DvcCache } from '../dvc/dvc-cache';
-import { DvcError } from '../dvc/errors';
-import { ignoreOutputs } from '../dvc/gitignore';
-import { buildGraph } from '../dvc/graph';
-import { dirManifest } from '../dvc/hashing';
-import { lockFileOf, updateLockFile } from '../dvc/lockfile';
-import { loadPipelineFromDisk } from '../dvc/pipeline-file';
-import { walkOrder } from '../dvc/pipeline-index';
-import { executionOrder } from '../dvc/plan';
-import { fragmentsDirectory, readFragment, type LockFragment } from './lock-fragments';
 import type { NxDvcPluginOptions } from './options';
+import { fragmentsDirectory, readFragment, recordFinishedStages, type FinishedStage } from './stage-record';
 import { workspaceDataDirectoryOf } from './workspace-data';
 
 export interface TasksExecutionContext {
@@ -21,15 +12,9 @@ export interface TasksExecutionContext {
 const CACHE_HITS = new Set(['local-cache', 'local-cache-kept-existing', 'remote-cache']);
 const COMPLETED = new Set(['success', ...CACHE_HITS]);
 
-interface Completed {
-  fragment: LockFragment;
-  fromCache: boolean;
-}
-
 /**
- * Runs once after every `nx run`/`run-many`/`affected`, and is the only writer of dvc.lock: it
- * merges the entries of every stage task that ran or was restored from a cache. New entries go in
- * the order `dvc repro` would have run the stages, whatever order Nx finished them in.
+ * Runs once after every `nx run`/`run-many`/`affected`: hands the fragments of every stage task
+ * that ran or was restored from a cache to the stage record, which merges them into dvc.lock.
  * As DVC, a run with a failed task adds no `.gitignore` entries.
  */
 export async function postDvcTasksExecution(options: NxDvcPluginOptions | undefined, context: TasksExecutionContext): Promise<void> {
@@ -37,10 +22,8 @@ export async function postDvcTasksExecution(options: NxDvcPluginOptions | undefi
   const completed = completedStages(root, context.taskResults);
   if (completed.length === 0) return;
   try {
-    const ordered = inRunOrder(root, completed);
     const failed = Object.values(context.taskResults).some((r) => r.status === 'failure');
-    await recordStages(root, ordered.map((c) => c.fragment), { ignoreOutputs: !failed });
-    refillDvcCache(root, ordered, options?.dvcCache);
+    await recordFinishedStages(root, completed, { ignoreOutputs: !failed, dvcCache: options?.dvcCache });
   } catch (error) {
     // Nx prints this message (no stack unless --verbose) and exits non-zero
     const message = error instanceof Error ? error.message : String(error);
@@ -48,9 +31,9 @@ export async function postDvcTasksExecution(options: NxDvcPluginOptions | undefi
   }
 }
 
-function completedStages(root: string, results: TaskResults): Completed[] {
+function completedStages(root: string, results: TaskResults): FinishedStage[] {
   const fragmentsDir = relative(root, fragmentsDirectory(workspaceDataDirectoryOf(root))).split(sep).join('/');
-  const completed: Completed[] = [];
+  const completed: FinishedStage[] = [];
   for (const result of Object.values(results)) {
     if (!COMPLETED.has(result.status)) continue;
     const output = (result.task.outputs ?? []).find((o) => o.startsWith(`${fragmentsDir}/`));
@@ -60,60 +43,3 @@ function completedStages(root: string, results: TaskResults): Completed[] {
   return completed;
 }
 
-/** By dvc.yaml in DVC's collection order, then by the order `dvc repro` runs the file's stages. */
-function inRunOrder(root: string, completed: Completed[]): Completed[] {
-  const ranks = new Map<string, Map<string, number>>();
-  for (const file of new Set(completed.map((c) => c.fragment.dvcFile))) ranks.set(file, stageRanks(root, file));
-  return [...completed].sort((a, b) => {
-    const byFile = a.fragment.dvcFile === b.fragment.dvcFile ? 0 : walkOrder(a.fragment.dvcFile, b.fragment.dvcFile);
-    if (byFile) return byFile;
-    const rank = ranks.get(a.fragment.dvcFile)!;
-    return (rank.get(a.fragment.stage) ?? Infinity) - (rank.get(b.fragment.stage) ?? Infinity) || (a.fragment.stage < b.fragment.stage ? -1 : 1);
-  });
-}
-
-function stageRanks(root: string, file: string): Map<string, number> {
-  try {
-    const stages = loadPipelineFromDisk(root, file).stages;
-    return new Map(executionOrder(buildGraph(stages), stages).map((stage, i) => [stage.name!, i]));
-  } catch (error) {
-    if (error instanceof DvcError) return new Map();
-    throw error;
-  }
-}
-
-/** Merges the entries into each dvc.lock, in the order given, then adds the outputs' `.gitignore` lines. */
-export async function recordStages(
-  root: string,
-  fragments: LockFragment[],
-  { ignoreOutputs: ignore, dataDirectory = workspaceDataDirectoryOf(root) }: { ignoreOutputs: boolean; dataDirectory?: string },
-): Promise<void> {
-  const byLock = new Map<string, [string, Record<string, unknown>][]>();
-  for (const fragment of fragments) {
-    const lock = lockFileOf(fragment.dvcFile);
-    byLock.set(lock, [...(byLock.get(lock) ?? []), [fragment.stage, fragment.entry]]);
-  }
-  for (const [lock, entries] of byLock) {
-    const lockDir = join(dataDirectory, 'nx-dvc', 'locks', `${lock.replace(/\//g, '__')}.lock`);
-    await updateLockFile(join(root, lock), lock, entries, lockDir);
-  }
-  if (ignore) ignoreOutputs(root, fragments.flatMap((f) => f.cached.map((o) => o.path)));
-}
-
-/** Outputs Nx restored from its cache go into DVC's cache too, as if the stage had just run. */
-function refillDvcCache(root: string, completed: Completed[], enabled: boolean | undefined): void {
-  const cache = DvcCache.forWorkspace(root, enabled);
-  if (!cache) return;
-  for (const { fragment } of completed.filter((c) => c.fromCache)) {
-    for (const out of fragment.cached) {
-      if (cache.has(out.md5)) continue;
-      const abs = join(root, out.path);
-      if (out.files) {
-        const { manifest, sorted } = dirManifest(out.files.map(([relpath, md5]) => ({ relpath, md5, size: 0, isexec: false })));
-        cache.save(abs, { md5: out.md5, size: 0, nfiles: sorted.length, manifest, entries: sorted });
-      } else {
-        cache.save(abs, { md5: out.md5, size: 0, isexec: out.isexec === true });
-      }
-    }
-  }
-}

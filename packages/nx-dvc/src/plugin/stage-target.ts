@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { TargetConfiguration } from '@nx/devkit';
-import type { ParamsValues } from '../dvc/params-values';
-import type { Stage } from '../dvc/stage';
+import type { ParamsValues } from '../dvc/params/values';
+import type { Stage } from '../dvc/stage/stage';
 import { PLUGIN_VERSION } from './plugin-version';
 
 export interface StageTargetContext {

@@ -1,5 +1,5 @@
 import type { ExecutorContext } from '@nx/devkit';
-import { dagOf, pipelinesContaining, renderAscii, renderDot, renderMermaid, upstreamClosure } from '../../dvc/dag-text';
+import { dagOf, pipelinesContaining, renderAscii, renderDot, renderMermaid, upstreamClosure } from '../../dvc/repo/dag-text';
 import { reportDvcError, workspaceIndex } from '../workspace-pipelines';
 
 export interface DagExecutorOptions {

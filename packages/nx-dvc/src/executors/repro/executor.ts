@@ -1,13 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import type { ExecutorContext } from '@nx/devkit';
-import { HashState } from '../../dvc/hash-state';
-import { shutdownHashWorkers } from '../../dvc/hashing';
-import { recordedEntries } from '../../dvc/lockfile';
-import { reproPlan, stagesNamed } from '../../dvc/plan';
-import type { Stage } from '../../dvc/stage';
-import { commandLines } from '../../dvc/stage-runner';
-import { stageChanges } from '../../dvc/stage-status';
-import { WorkspaceHasher } from '../../dvc/workspace-hasher';
+import { HashState } from '../../dvc/hashing/state';
+import { shutdownHashWorkers } from '../../dvc/hashing/worker-pool';
+import { lockFileOf, recordedEntries } from '../../dvc/lock/lockfile';
+import { reproPlan, stagesNamed } from '../../dvc/repo/plan';
+import type { Stage } from '../../dvc/stage/stage';
+import { consoleLog, reproduceStage } from '../../dvc/stage/reproduce';
+import { WorkspaceHasher } from '../../dvc/hashing/workspace-hasher';
 import { hashStatePath, workspaceDataDirectoryOf } from '../../plugin/workspace-data';
 import { reportDvcError, stageKey, stageTasks, workspaceIndex, type StageTask } from '../workspace-pipelines';
 
@@ -49,8 +48,8 @@ function namesOf(stages: ReproExecutorOptions['stages']): string[] {
 }
 
 /**
- * DVC's `--dry` lines: what would run is listed with its commands, the rest is skipped. A changed
- * `.dvc` data source or frozen stage prints nothing, as in DVC (it would only be verified).
+ * DVC's `--dry`: the same reproduce, told to change nothing, so its lines are DVC's; between
+ * stages, and at the end, the lines `dvc repro` adds around them.
  */
 async function printDryRun(root: string, plan: Stage[], force: boolean): Promise<boolean> {
   const state = HashState.load(hashStatePath(workspaceDataDirectoryOf(root)));
@@ -61,18 +60,9 @@ async function printDryRun(root: string, plan: Stage[], force: boolean): Promise
   try {
     for (const stage of plan) {
       if (previousReproduced) console.log('');
-      const recorded = recordedEntry(stage);
-      const isDataSource = stage.name === undefined && stage.cmd === undefined;
-      if (stage.frozen && !stage.isImport) console.warn(`WARNING: stage: '${stage.addressing}' is frozen. Its dependencies are not going to be reproduced.`);
-      previousReproduced = force || (await stageChanges(stage, recorded, hasher, { firstOnly: true })).length > 0;
-      if (!previousReproduced) {
-        console.log(isDataSource ? `'${stage.addressing}' didn't change, skipping` : `Stage '${stage.addressing}' didn't change, skipping`);
-        continue;
-      }
-      reproduced++;
-      if (stage.cmd === undefined || stage.frozen) continue; // DVC only verifies their outputs
-      console.log(`Running stage '${stage.addressing}':`);
-      for (const line of commandLines(stage.cmd)) console.log(`> ${line}`);
+      const context = { root, hasher, log: consoleLog, recorded: recordedEntry(stage), lockFile: lockFileOf(stage.file), lockExists: true };
+      previousReproduced = (await reproduceStage(stage, context, { force, dry: true })).outcome !== 'skipped';
+      if (previousReproduced) reproduced++;
     }
     console.log(reproduced ? 'Use `dvc push` to send your updates to remote storage.' : 'Data and pipelines are up to date.');
     return true;

@@ -1,7 +1,7 @@
 import type { ExecutorContext, TaskGraph } from '@nx/devkit';
-import { HashState } from '../../dvc/hash-state';
-import { shutdownHashWorkers } from '../../dvc/hashing';
-import type { PipelineFile } from '../../dvc/pipeline-file';
+import { HashState } from '../../dvc/hashing/state';
+import { shutdownHashWorkers } from '../../dvc/hashing/worker-pool';
+import type { PipelineFile } from '../../dvc/parsing/pipeline-file';
 import { hashStatePath, workspaceDataDirectoryOf } from '../../plugin/workspace-data';
 import { runStageTask, type StageExecutorOptions } from './executor';
 

@@ -1,21 +1,16 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
-import { DvcCache } from '../../dvc/dvc-cache';
+import { DvcCache } from '../../dvc/cache/dvc-cache';
 import { DvcError } from '../../dvc/errors';
-import { hashProgress } from '../../dvc/hash-progress';
-import { HashState } from '../../dvc/hash-state';
-import { shutdownHashWorkers } from '../../dvc/hashing';
-import { dumpLockYaml } from '../../dvc/lock-yaml';
-import { lockFileOf, readLock } from '../../dvc/lockfile';
-import { loadPipelineFromDisk, type PipelineFile } from '../../dvc/pipeline-file';
-import type { Stage } from '../../dvc/stage';
-import { CommandFailedError, removeOutputs, runCommands } from '../../dvc/stage-runner';
-import { readStageParams, saveStage, type SavedStage } from '../../dvc/stage-save';
-import { isCallback, stageChanges, type StageChange } from '../../dvc/stage-status';
-import { isDirHash, WorkspaceHasher, type PathHash } from '../../dvc/workspace-hasher';
-import { fragmentOutput, fragmentPath, removeFragment, writeFragment, type CachedOutput } from '../../plugin/lock-fragments';
-import { recordStages } from '../../plugin/post-tasks-execution';
+import { hashProgress } from '../../dvc/hashing/progress';
+import { HashState } from '../../dvc/hashing/state';
+import { shutdownHashWorkers } from '../../dvc/hashing/worker-pool';
+import { WorkspaceHasher } from '../../dvc/hashing/workspace-hasher';
+import { lockFileOf, type LockData } from '../../dvc/lock/lockfile';
+import { loadPipelineFromDisk, type PipelineFile } from '../../dvc/parsing/pipeline-file';
+import { consoleLog, reproduceStage, type ReproduceContext } from '../../dvc/stage/reproduce';
+import { CommandFailedError } from '../../dvc/stage/runner';
+import type { Stage } from '../../dvc/stage/stage';
+import { fragmentOutput, fragmentPath, recordStages, removeFragment, writeFragment } from '../../plugin/stage-record';
 import { hashStatePath, workspaceDataDirectoryOf } from '../../plugin/workspace-data';
 
 export interface StageExecutorOptions {
@@ -60,9 +55,10 @@ export async function runStageTask(options: StageExecutorOptions, env: StageTask
   const fragment = fragmentPath(options.dvcFile, options.stage, dataDirectory);
   removeFragment(fragment);
   try {
-    const stage = loadStage(root, options, env.pipelines);
-    const run = new StageRun(root, stage, env.state, options, env.stdio);
-    const result = await run.reproduce();
+    const pipeline = loadPipeline(root, options.dvcFile, env.pipelines);
+    const stage = stageOf(pipeline, options);
+    const reproduced = await reproduceStage(stage, reproduceContext(root, stage, pipeline.lock, env, options), { force: options.force });
+    const result = reproduced.entry && { entry: reproduced.entry, cached: reproduced.cached };
     if (result && fragmentOutput(root, stage.file, stage.name!, dataDirectory)) {
       writeFragment(fragment, { dvcFile: stage.file, stage: stage.name!, ...result });
     } else if (result) {
@@ -77,123 +73,35 @@ export async function runStageTask(options: StageExecutorOptions, env: StageTask
   }
 }
 
-function loadStage(root: string, options: StageExecutorOptions, pipelines?: Map<string, PipelineFile>): Stage {
-  let pipeline = pipelines?.get(options.dvcFile);
+function reproduceContext(root: string, stage: Stage, lock: LockData | undefined, env: StageTaskEnvironment, options: StageExecutorOptions): ReproduceContext {
+  return {
+    root,
+    hasher: new WorkspaceHasher(root, env.state, hashProgress((line) => console.log(line))),
+    cache: DvcCache.forWorkspace(root, options.dvcCache),
+    log: consoleLog,
+    recorded: lock?.stages[stage.name!],
+    lockFile: lockFileOf(stage.file),
+    lockExists: lock !== undefined,
+    stdio: env.stdio,
+  };
+}
+
+/** A batch parses each dvc.yaml (and its dvc.lock) once: the files do not change during a run. */
+function loadPipeline(root: string, dvcFile: string, pipelines?: Map<string, PipelineFile>): PipelineFile {
+  let pipeline = pipelines?.get(dvcFile);
   if (!pipeline) {
-    pipeline = loadPipelineFromDisk(root, options.dvcFile);
-    pipelines?.set(options.dvcFile, pipeline);
+    pipeline = loadPipelineFromDisk(root, dvcFile);
+    pipelines?.set(dvcFile, pipeline);
   }
+  return pipeline;
+}
+
+function stageOf(pipeline: PipelineFile, options: StageExecutorOptions): Stage {
   const stage = pipeline.stages.find((s) => s.name === options.stage);
   if (!stage) {
     throw new DvcError(`stage '${options.stage}' is not in '${options.dvcFile}' any more; run the command again so that Nx re-reads the file`, options.dvcFile);
   }
   return stage;
-}
-
-class StageRun {
-  private readonly hasher: WorkspaceHasher;
-  private readonly cache: DvcCache | undefined;
-  private readonly lockFile: string;
-  private readonly recorded: Record<string, unknown> | undefined;
-  private readonly lockExists: boolean;
-
-  constructor(
-    private readonly root: string,
-    private readonly stage: Stage,
-    state: HashState,
-    private readonly options: StageExecutorOptions,
-    private readonly stdio: 'inherit' | 'pipe' = 'inherit',
-  ) {
-    this.hasher = new WorkspaceHasher(root, state, hashProgress((line) => console.log(line)));
-    this.cache = DvcCache.forWorkspace(root, options.dvcCache);
-    this.lockFile = lockFileOf(stage.file);
-    const lock = readLock(join(root, this.lockFile), this.lockFile);
-    this.lockExists = lock !== undefined;
-    this.recorded = lock?.stages[stage.name!];
-  }
-
-  /** The lock entry to record, or undefined for a stage that has none and needs none. */
-  async reproduce(): Promise<{ entry: Record<string, unknown>; cached: CachedOutput[] } | undefined> {
-    const { stage } = this;
-    if (stage.frozen) console.warn(`WARNING: stage: '${stage.addressing}' is frozen. Its dependencies are not going to be reproduced.`);
-    let changes: StageChange[] = [];
-    if (!this.options.force) {
-      changes = await stageChanges(stage, this.recorded, this.hasher, { firstOnly: true });
-      if (changes.length === 0) return this.skip();
-    }
-    if (stage.cmd !== undefined && !stage.frozen) removeOutputs(this.root, stage);
-    readStageParams(this.root, stage);
-    if (!this.options.force && this.restoreFromDvcCache(changes)) {
-      console.log(`Stage '${stage.addressing}' is cached - skipping run, checking out outputs`);
-    } else if (stage.frozen) {
-      console.log(`Verifying outputs in frozen stage: '${stage.addressing}'`);
-      this.checkOutputsExist();
-    } else {
-      console.log(`Running stage '${stage.addressing}':`);
-      await runCommands(this.root, stage, (line) => console.log(line), this.stdio);
-    }
-    this.hasher.forget();
-    const saved = await saveStage(stage, this.hasher, (message) => console.warn(`WARNING: ${message}`));
-    this.commit(saved);
-    this.reportLockChange(saved.entry);
-    return { entry: saved.entry, cached: this.cachedOutputs(saved) };
-  }
-
-  private async skip() {
-    console.log(`Stage '${this.stage.addressing}' didn't change, skipping`);
-    if (!this.recorded) return undefined; // a frozen stage that never ran and has no outputs
-    const outs = new Map<string, PathHash>();
-    for (const out of this.stage.outs) {
-      const hash = await this.hasher.hash(out.repoPath);
-      if (hash) outs.set(out.repoPath, hash);
-    }
-    const saved: SavedStage = { entry: this.recorded, outs };
-    this.commit(saved);
-    return { entry: this.recorded, cached: this.cachedOutputs(saved) };
-  }
-
-  /**
-   * DVC's restore from the lock entry: command, deps and params unchanged, only outputs missing
-   * or modified, and every output recorded and present in DVC's cache.
-   */
-  private restoreFromDvcCache(changes: StageChange[]): boolean {
-    const { stage, cache } = this;
-    if (!cache || !this.recorded || changes.length === 0 || changes[0].kind !== 'out') return false;
-    if (isCallback(stage) || stage.alwaysChanged || stage.frozen || stage.cmd === undefined || stage.deps.length === 0) return false;
-    if (stage.outs.some((o) => o.persist || !o.cache)) return false;
-    const recordedOuts = new Map(((this.recorded.outs ?? []) as Record<string, unknown>[]).map((o) => [o.path, o]));
-    const sources = stage.outs.map((out) => ({ out, entry: recordedOuts.get(out.path) }));
-    if (sources.some(({ entry }) => typeof entry?.md5 !== 'string' || !cache.has(entry.md5 as string))) return false;
-    for (const { out, entry } of sources) cache.checkout(join(this.root, out.repoPath), entry!.md5 as string, entry!.isexec === true);
-    return true;
-  }
-
-  private checkOutputsExist(): void {
-    const missing = this.stage.outs.filter((o) => !existsSync(join(this.root, o.repoPath))).map((o) => o.path);
-    if (missing.length) throw new DvcError(`missing data '${missing.length > 1 ? 'sources' : 'source'}': ${missing.join(', ')}`, this.stage.file);
-  }
-
-  private commit(saved: SavedStage): void {
-    if (!this.cache) return;
-    for (const out of this.stage.outs) {
-      const hash = saved.outs.get(out.repoPath);
-      if (out.cache && hash) this.cache.save(join(this.root, out.repoPath), hash);
-    }
-  }
-
-  private cachedOutputs(saved: SavedStage): CachedOutput[] {
-    return this.stage.outs.flatMap((out) => {
-      const hash = saved.outs.get(out.repoPath);
-      if (!out.cache || !hash) return [];
-      return [isDirHash(hash) ? { path: out.repoPath, md5: hash.md5, files: hash.entries.map((e) => [e.relpath, e.md5] as [string, string]) } : { path: out.repoPath, md5: hash.md5, ...(hash.isexec ? { isexec: true } : {}) }];
-    });
-  }
-
-  /** DVC's console lines; the file itself is written once all tasks are done. */
-  private reportLockChange(entry: Record<string, unknown>): void {
-    if (!this.lockExists) console.log(`Generating lock file '${this.lockFile}'`);
-    if (!this.recorded || dumpLockYaml(this.recorded) !== dumpLockYaml(entry)) console.log(`Updating lock file '${this.lockFile}'`);
-  }
 }
 
 function addressOf(options: StageExecutorOptions): string {

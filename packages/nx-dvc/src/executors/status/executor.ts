@@ -1,10 +1,10 @@
 import type { ExecutorContext } from '@nx/devkit';
-import { DvcCache } from '../../dvc/dvc-cache';
-import { hashProgress } from '../../dvc/hash-progress';
-import { HashState } from '../../dvc/hash-state';
-import { shutdownHashWorkers } from '../../dvc/hashing';
-import { formatStatus, formatStatusJson, stagesWithDataSources, statusOf } from '../../dvc/status-report';
-import { WorkspaceHasher } from '../../dvc/workspace-hasher';
+import { DvcCache } from '../../dvc/cache/dvc-cache';
+import { hashProgress } from '../../dvc/hashing/progress';
+import { HashState } from '../../dvc/hashing/state';
+import { shutdownHashWorkers } from '../../dvc/hashing/worker-pool';
+import { formatStatus, formatStatusJson, stagesWithDataSources, statusOf } from '../../dvc/stage/status-report';
+import { WorkspaceHasher } from '../../dvc/hashing/workspace-hasher';
 import { hashStatePath, workspaceDataDirectoryOf } from '../../plugin/workspace-data';
 import { reportDvcError, workspaceIndex } from '../workspace-pipelines';
 

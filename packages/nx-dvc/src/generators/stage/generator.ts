@@ -1,11 +1,11 @@
 import { relative } from 'node:path';
 import { createProjectGraphAsync, glob, logger, type GeneratorCallback, type Tree } from '@nx/devkit';
 import { DvcError } from '../../dvc/errors';
-import { ignoreOutputs } from '../../dvc/gitignore';
+import { ignoreOutputs } from '../../dvc/repo/gitignore';
 import { dirName, joinPath, normPath } from '../../dvc/paths';
-import { addStage } from '../../dvc/stage-add';
+import { addStage } from '../../dvc/stage/add';
 import { STAGE_TAG } from '../../plugin/create-dependencies';
-import type { StageAddRequest } from '../../dvc/stage-definition';
+import type { StageAddRequest } from '../../dvc/stage/definition';
 
 export interface StageGeneratorOptions extends Omit<StageAddRequest, 'cmd'> {
   command: string;

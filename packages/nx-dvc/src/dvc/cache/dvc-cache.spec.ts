@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { DvcCache } from './dvc-cache';
+import { hashPath } from '../hashing/directory';
+
+const roots: string[] = [];
+after(() => roots.forEach((r) => rmSync(r, { recursive: true, force: true })));
+
+function workspace(withDvc = true): string {
+  const root = mkdtempSync(join(tmpdir(), 'nx-dvc-cache-'));
+  roots.push(root);
+  if (withDvc) mkdirSync(join(root, '.dvc'));
+  return root;
+}
+
+describe("DVC's local cache", () => {
+  test('on by default only when the workspace has .dvc/, and follows cache.dir', () => {
+    assert.equal(DvcCache.forWorkspace(workspace(false)), undefined);
+    assert.ok(DvcCache.forWorkspace(workspace(false), true));
+    const root = workspace();
+    assert.equal(DvcCache.forWorkspace(root)!.dir, join(root, '.dvc/cache'));
+    assert.equal(DvcCache.forWorkspace(root, false), undefined);
+    writeFileSync(join(root, '.dvc/config'), "[cache]\n    dir = ../shared-cache\n");
+    assert.equal(DvcCache.forWorkspace(root)!.dir, join(root, 'shared-cache'));
+  });
+
+  test('a file goes to files/md5/<2>/<30>, read-only', async () => {
+    const root = workspace();
+    writeFileSync(join(root, 'model.bin'), 'hello\n');
+    const cache = DvcCache.forWorkspace(root)!;
+    cache.save(join(root, 'model.bin'), await hashPath(join(root, 'model.bin')));
+    const object = join(root, '.dvc/cache/files/md5/b1/946ac92492d2347c6235b4d2611184');
+    assert.equal(readFileSync(object, 'utf8'), 'hello\n');
+    assert.equal(statSync(object).mode & 0o777, 0o444);
+    assert.equal(cache.has('b1946ac92492d2347c6235b4d2611184'), true);
+  });
+
+  test('a directory stores each file and its .dir manifest; symlinks inside become copies', async () => {
+    const root = workspace();
+    mkdirSync(join(root, 'out/sub'), { recursive: true });
+    writeFileSync(join(root, 'out/a.txt'), 'hello\n');
+    writeFileSync(join(root, 'out/sub/b.txt'), 'world\n');
+    symlinkSync('a.txt', join(root, 'out/link.txt'));
+    const hash = await hashPath(join(root, 'out'));
+    const cache = DvcCache.forWorkspace(root)!;
+    cache.save(join(root, 'out'), hash);
+    assert.deepEqual(readFileSync(cache.objectPath(hash.md5)), (hash as { manifest: Buffer }).manifest);
+    assert.equal(cache.has(hash.md5), true);
+    assert.equal(lstatSync(join(root, 'out/link.txt')).isSymbolicLink(), false);
+    assert.equal(readFileSync(join(root, 'out/link.txt'), 'utf8'), 'hello\n');
+  });
+
+  test('checkout writes an output back; a missing object is reported', async () => {
+    const root = workspace();
+    mkdirSync(join(root, 'out'));
+    writeFileSync(join(root, 'out/a.txt'), 'hello\n');
+    const hash = await hashPath(join(root, 'out'));
+    const cache = DvcCache.forWorkspace(root)!;
+    cache.save(join(root, 'out'), hash);
+    rmSync(join(root, 'out'), { recursive: true });
+    assert.equal(cache.checkout(join(root, 'out'), hash.md5), true);
+    assert.equal(readFileSync(join(root, 'out/a.txt'), 'utf8'), 'hello\n');
+    assert.equal(statSync(join(root, 'out/a.txt')).mode & 0o200, 0o200, 'the workspace copy is writable');
+    rmSync(cache.objectPath('b1946ac92492d2347c6235b4d2611184'), { force: true });
+    assert.equal(cache.has(hash.md5), false);
+    assert.equal(cache.checkout(join(root, 'out'), hash.md5), false);
+  });
+});

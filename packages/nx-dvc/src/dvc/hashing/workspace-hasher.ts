@@ -1,0 +1,63 @@
+import { readFileSync, statSync } from 'node:fs';
+import { DvcIgnore } from '../repo/dvcignore';
+import { hashPath, ignorePredicate, type DirHash } from './directory';
+import type { FileHash, HashProgress } from './file';
+import type { HashState } from './state';
+import { dirName } from '../paths';
+
+export type PathHash = FileHash | DirHash;
+
+export function isDirHash(hash: PathHash): hash is DirHash {
+  return 'nfiles' in hash;
+}
+
+/**
+ * Hashes workspace paths (repo-relative) as DVC does, each at most once per instance, with the
+ * `.dvcignore` rules of the path's ancestors and an optional persistent state.
+ */
+export class WorkspaceHasher {
+  private readonly memo = new Map<string, Promise<PathHash | undefined>>();
+
+  constructor(
+    readonly root: string,
+    private readonly state?: HashState,
+    /** Progress of one path's hash; see `hashProgress`. */
+    private readonly progress?: (repoPath: string) => HashProgress,
+  ) {}
+
+  /** The hash of a file or directory, or undefined when the path does not exist. */
+  hash(repoPath: string): Promise<PathHash | undefined> {
+    let pending = this.memo.get(repoPath);
+    if (!pending) {
+      pending = this.compute(repoPath);
+      this.memo.set(repoPath, pending);
+    }
+    return pending;
+  }
+
+  /** Forgets what was hashed, for paths a command has just rewritten. */
+  forget(): void {
+    this.memo.clear();
+  }
+
+  private async compute(repoPath: string): Promise<PathHash | undefined> {
+    const abs = `${this.root}/${repoPath}`;
+    if (!statSync(abs, { throwIfNoEntry: false })) return undefined;
+    const ignore = new DvcIgnore(ancestorIgnoreFiles(this.root, repoPath));
+    return hashPath(abs, { state: this.state, root: this.root, isIgnored: ignorePredicate(ignore), onProgress: this.progress?.(repoPath) });
+  }
+}
+
+/** The `.dvcignore` files that apply to a path: those of its ancestor directories. */
+function ancestorIgnoreFiles(root: string, repoPath: string): { path: string; text: string }[] {
+  const files: { path: string; text: string }[] = [];
+  for (let dir = dirName(repoPath); ; dir = dirName(dir)) {
+    const path = dir ? `${dir}/.dvcignore` : '.dvcignore';
+    try {
+      files.push({ path, text: readFileSync(`${root}/${path}`, 'utf8') });
+    } catch {
+      // no rules at this level
+    }
+    if (!dir) return files.reverse();
+  }
+}

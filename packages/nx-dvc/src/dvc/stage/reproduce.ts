@@ -1,0 +1,168 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DvcCache } from '../cache/dvc-cache';
+import { DvcError } from '../errors';
+import { dumpLockYaml } from '../formats/yaml/ruamel-emitter';
+import { isDirHash, type PathHash, type WorkspaceHasher } from '../hashing/workspace-hasher';
+import { commandLines, removeOutputs, runCommands } from './runner';
+import { readStageParams, saveStage, type SavedStage } from './save';
+import type { Stage } from './stage';
+import { isCallback, stageChanges, type StageChange } from './status';
+
+/** Where DVC's console lines go: `info` to stdout, `warn` to stderr. */
+export interface ReproduceLog {
+  info(line: string): void;
+  warn(line: string): void;
+}
+
+/** DVC's own streams: the process's stdout and stderr. */
+export const consoleLog: ReproduceLog = { info: (line) => console.log(line), warn: (line) => console.warn(line) };
+
+export interface ReproduceContext {
+  root: string;
+  hasher: WorkspaceHasher;
+  /** DVC's cache; undefined outside a DVC repository (or with the `dvcCache` option off). */
+  cache?: DvcCache;
+  log: ReproduceLog;
+  /** The stage's entry in its dvc.lock, if it has one. */
+  recorded?: Record<string, unknown>;
+  lockFile: string;
+  /** Whether the dvc.lock exists yet (DVC says "Generating" rather than "Updating"). */
+  lockExists: boolean;
+  /** `pipe` sends the commands' output through this process's streams. */
+  stdio?: 'inherit' | 'pipe';
+}
+
+export interface ReproduceOptions {
+  /** `dvc repro -f`: run even when dvc.lock says nothing changed. */
+  force?: boolean;
+  /** `dvc repro --dry`: say what would run, change nothing. */
+  dry?: boolean;
+}
+
+/** A cached output as the lock record needs it: enough to put it in DVC's cache again. */
+export interface CachedOutput {
+  /** Repo-relative. */
+  path: string;
+  md5: string;
+  isexec?: boolean;
+  /** A directory's files as `[relpath, md5]`, enough to rebuild its `.dir` object. */
+  files?: [string, string][];
+}
+
+export type ReproduceOutcome = 'skipped' | 'checked-out' | 'verified' | 'ran' | 'would-run';
+
+export interface Reproduction {
+  outcome: ReproduceOutcome;
+  /** The dvc.lock entry to record; undefined for a dry run or a stage that has none and needs none. */
+  entry?: Record<string, unknown>;
+  cached: CachedOutput[];
+}
+
+/**
+ * DVC's `Stage.reproduce` for one stage (`dvc/stage/__init__.py`): skipped when dvc.lock already
+ * matches, checked out from DVC's cache when only its outputs are missing, verified when frozen,
+ * otherwise outputs removed and commands run; then hashed, committed to DVC's cache and its new
+ * lock entry returned. Prints DVC's console lines through `context.log`.
+ */
+export async function reproduceStage(stage: Stage, context: ReproduceContext, options: ReproduceOptions = {}): Promise<Reproduction> {
+  const { log } = context;
+  if (stage.frozen && !stage.isImport) log.warn(`WARNING: stage: '${stage.addressing}' is frozen. Its dependencies are not going to be reproduced.`);
+  let changes: StageChange[] = [];
+  if (!options.force) {
+    changes = await stageChanges(stage, context.recorded, context.hasher, { firstOnly: true });
+    if (changes.length === 0) return skip(stage, context, options);
+  }
+  if (options.dry) return wouldRun(stage, log);
+  if (stage.cmd !== undefined && !stage.frozen) removeOutputs(context.root, stage);
+  readStageParams(context.root, stage);
+  let outcome: ReproduceOutcome;
+  if (!options.force && restoreFromDvcCache(stage, context, changes)) {
+    log.info(`Stage '${stage.addressing}' is cached - skipping run, checking out outputs`);
+    outcome = 'checked-out';
+  } else if (stage.frozen) {
+    log.info(`Verifying outputs in frozen stage: '${stage.addressing}'`);
+    checkOutputsExist(stage, context.root);
+    outcome = 'verified';
+  } else {
+    log.info(`Running stage '${stage.addressing}':`);
+    await runCommands(context.root, stage, (line) => log.info(line), context.stdio);
+    outcome = 'ran';
+  }
+  context.hasher.forget();
+  const saved = await saveStage(stage, context.hasher, (message) => log.warn(`WARNING: ${message}`));
+  commit(stage, context, saved);
+  reportLockChange(context, saved.entry);
+  return { outcome, entry: saved.entry, cached: cachedOutputs(stage, saved) };
+}
+
+async function skip(stage: Stage, context: ReproduceContext, options: ReproduceOptions): Promise<Reproduction> {
+  context.log.info(isDataSource(stage) ? `'${stage.addressing}' didn't change, skipping` : `Stage '${stage.addressing}' didn't change, skipping`);
+  if (!context.recorded || options.dry) return { outcome: 'skipped', cached: [] }; // a frozen stage that never ran and has no outputs
+  const outs = new Map<string, PathHash>();
+  for (const out of stage.outs) {
+    const hash = await context.hasher.hash(out.repoPath);
+    if (hash) outs.set(out.repoPath, hash);
+  }
+  const saved: SavedStage = { entry: context.recorded, outs };
+  commit(stage, context, saved);
+  return { outcome: 'skipped', entry: context.recorded, cached: cachedOutputs(stage, saved) };
+}
+
+/** A `.dvc` file written by `dvc add`: no command, its data checked against the file itself. */
+function isDataSource(stage: Stage): boolean {
+  return stage.name === undefined && stage.cmd === undefined;
+}
+
+/** A changed data source or frozen stage would only be verified, which a dry run does not say. */
+function wouldRun(stage: Stage, log: ReproduceLog): Reproduction {
+  if (stage.cmd === undefined || stage.frozen) return { outcome: 'would-run', cached: [] };
+  log.info(`Running stage '${stage.addressing}':`);
+  for (const line of commandLines(stage.cmd)) log.info(`> ${line}`);
+  return { outcome: 'would-run', cached: [] };
+}
+
+/**
+ * DVC's restore from the lock entry: command, deps and params unchanged, only outputs missing
+ * or modified, and every output recorded and present in DVC's cache.
+ */
+function restoreFromDvcCache(stage: Stage, context: ReproduceContext, changes: StageChange[]): boolean {
+  const { cache, recorded } = context;
+  if (!cache || !recorded || changes.length === 0 || changes[0]!.kind !== 'out') return false;
+  if (isCallback(stage) || stage.alwaysChanged || stage.frozen || stage.cmd === undefined || stage.deps.length === 0) return false;
+  if (stage.outs.some((o) => o.persist || !o.cache)) return false;
+  const recordedOuts = new Map(((recorded.outs ?? []) as Record<string, unknown>[]).map((o) => [o.path, o]));
+  const sources = stage.outs.map((out) => ({ out, entry: recordedOuts.get(out.path) }));
+  if (sources.some(({ entry }) => typeof entry?.md5 !== 'string' || !cache.has(entry.md5 as string))) return false;
+  for (const { out, entry } of sources) cache.checkout(join(context.root, out.repoPath), entry!.md5 as string, entry!.isexec === true);
+  return true;
+}
+
+function checkOutputsExist(stage: Stage, root: string): void {
+  const missing = stage.outs.filter((o) => !existsSync(join(root, o.repoPath))).map((o) => o.path);
+  if (missing.length) throw new DvcError(`missing data '${missing.length > 1 ? 'sources' : 'source'}': ${missing.join(', ')}`, stage.file);
+}
+
+/** Cached outputs go into DVC's cache, as `dvc commit` does after a run. */
+function commit(stage: Stage, context: ReproduceContext, saved: SavedStage): void {
+  if (!context.cache) return;
+  for (const out of stage.outs) {
+    const hash = saved.outs.get(out.repoPath);
+    if (out.cache && hash) context.cache.save(join(context.root, out.repoPath), hash);
+  }
+}
+
+function cachedOutputs(stage: Stage, saved: SavedStage): CachedOutput[] {
+  return stage.outs.flatMap((out): CachedOutput[] => {
+    const hash = saved.outs.get(out.repoPath);
+    if (!out.cache || !hash) return [];
+    if (isDirHash(hash)) return [{ path: out.repoPath, md5: hash.md5, files: hash.entries.map((e) => [e.relpath, e.md5] as [string, string]) }];
+    return [{ path: out.repoPath, md5: hash.md5, ...(hash.isexec ? { isexec: true } : {}) }];
+  });
+}
+
+/** DVC's console lines; the file itself is written once all tasks are done. */
+function reportLockChange(context: ReproduceContext, entry: Record<string, unknown>): void {
+  if (!context.lockExists) context.log.info(`Generating lock file '${context.lockFile}'`);
+  if (!context.recorded || dumpLockYaml(context.recorded) !== dumpLockYaml(entry)) context.log.info(`Updating lock file '${context.lockFile}'`);
+}

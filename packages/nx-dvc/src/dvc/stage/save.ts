@@ -1,0 +1,53 @@
+import { DependencyDoesNotExistError, MissingParamsError, OutputDoesNotExistError } from '../errors';
+import { buildLockEntry, type HashInfo } from '../lock/entry';
+import { readParamsValues, type ParamsValues } from '../params/values';
+import type { Stage } from './stage';
+import { isDirHash, type PathHash, type WorkspaceHasher } from '../hashing/workspace-hasher';
+
+export interface SavedStage {
+  /** The dvc.lock entry, as DVC writes it after the stage ran. */
+  entry: Record<string, unknown>;
+  /** Hashes of the outputs, by repo path (for the DVC cache). */
+  outs: Map<string, PathHash>;
+}
+
+/**
+ * Reads the tracked params first, as DVC does before it runs a command, so that a missing key
+ * stops the stage before anything is run or deleted.
+ */
+export function readStageParams(root: string, stage: Stage): Map<string, ParamsValues> {
+  const values = new Map<string, ParamsValues>();
+  for (const params of stage.params) {
+    const found = readParamsValues(root, params);
+    if (found === undefined) throw new DependencyDoesNotExistError(`dependency '${params.path}' does not exist`, stage.file);
+    const missing = params.keys.filter((key) => !Object.hasOwn(found, key));
+    if (missing.length) throw new MissingParamsError(`Parameters '${missing.join(', ')}' are missing from '${params.path}'.`, stage.file);
+    values.set(params.path, found);
+  }
+  return values;
+}
+
+/** DVC's `Stage.save`: hashes every dep and out; a missing one fails the stage with DVC's message. */
+export async function saveStage(stage: Stage, hasher: WorkspaceHasher, warn: (message: string) => void): Promise<SavedStage> {
+  const params = readStageParams(hasher.root, stage);
+  const hashes = new Map<string, HashInfo>();
+  for (const dep of stage.deps) {
+    if (dep.repoPath === undefined) continue;
+    const hash = await hasher.hash(dep.repoPath);
+    if (!hash) throw new DependencyDoesNotExistError(`dependency '${dep.path}' does not exist`, stage.file);
+    hashes.set(dep.path, hashInfo(hash));
+  }
+  const outs = new Map<string, PathHash>();
+  for (const out of stage.outs) {
+    const hash = await hasher.hash(out.repoPath);
+    if (!hash) throw new OutputDoesNotExistError(`output '${out.path}' does not exist`, stage.file);
+    if ((isDirHash(hash) ? hash.nfiles : hash.size) === 0) warn(`'${out.path}' is empty.`);
+    hashes.set(out.path, hashInfo(hash));
+    outs.set(out.repoPath, hash);
+  }
+  return { entry: buildLockEntry(stage, hashes, params), outs };
+}
+
+function hashInfo(hash: PathHash): HashInfo {
+  return isDirHash(hash) ? { md5: hash.md5, size: hash.size, nfiles: hash.nfiles } : { md5: hash.md5, size: hash.size, isexec: hash.isexec };
+}
