@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { dvc, dvcOk, skipWithoutDvc } from './support/real-dvc';
-import { cloneWorkspace, createWorkspace, type Workspace } from './support/workspace';
+import { dvc, dvcOk, skipWithoutDvc } from '../tools/support/real-dvc';
+import { cloneWorkspace, createWorkspace, type Workspace } from '../tools/support/workspace';
 
 /**
  * What teammates without Nx see: real `nx` and real `dvc` on the same files, in one workspace and
