@@ -2,6 +2,7 @@ import type { ExecutorContext, ProjectConfiguration } from '@nx/devkit';
 import { DvcError } from '../dvc/errors';
 import { buildIndex, type FileResult, type PipelineIndex } from '../dvc/repo/pipeline-index';
 import type { Stage } from '../dvc/stage/stage';
+import { workspacePointerFiles } from '../plugin/pointer-files';
 
 export interface StageTask {
   project: string;
@@ -24,14 +25,17 @@ export function stageTasks(context: ExecutorContext): Map<string, StageTask> {
   return tasks;
 }
 
-/** DVC's index of every pipeline Nx knows, its graph checked; `dvcFile` must be one of them. */
-export function workspaceIndex(
+/**
+ * DVC's index of every pipeline Nx knows and of the `.dvc` data sources, as inference sees them,
+ * its graph checked; `dvcFile` must be one of the pipelines.
+ */
+export async function workspaceIndex(
   context: ExecutorContext,
   dvcFile: string,
   tasks = stageTasks(context),
-): { index: PipelineIndex; pipeline: FileResult & Required<Pick<FileResult, 'pipeline'>> } {
+): Promise<{ index: PipelineIndex; pipeline: FileResult & Required<Pick<FileResult, 'pipeline'>> }> {
   const files = new Set([...tasks.keys()].map((key) => key.split('\0')[0])).add(dvcFile);
-  const index = buildIndex(context.root, [...files], []);
+  const index = buildIndex(context.root, [...files], await workspacePointerFiles(context.root));
   if (index.graphError) throw index.graphError;
   const pipeline = index.pipelines.find((r) => r.file === dvcFile);
   if (!pipeline?.pipeline) throw pipeline?.error ?? new DvcError(`'${dvcFile}' is not a pipeline Nx knows`, dvcFile);

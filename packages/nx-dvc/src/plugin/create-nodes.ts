@@ -1,12 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import type { CreateNodesContext, CreateNodesResult, ProjectConfiguration, TargetConfiguration } from '@nx/devkit';
-import { calculateHashesForCreateNodes, globWithWorkspaceContext, hashObject, workspaceDataDirectory } from '@nx/devkit/internal';
+import { calculateHashesForCreateNodes, hashObject, workspaceDataDirectory } from '@nx/devkit/internal';
 import { readParsingConfig } from '../dvc/repo/dvc-config';
-import { DvcIgnore } from '../dvc/repo/dvcignore';
 import { DvcError, GraphError } from '../dvc/errors';
 import { dirName } from '../dvc/paths';
-import { buildIndex, tryLoadPipeline, type FileResult, type PipelineIndex } from '../dvc/repo/pipeline-index';
+import { buildIndex, filesInWalkOrder, stagesOf, tryLoadPipeline, type FileResult, type PipelineIndex } from '../dvc/repo/pipeline-index';
 import { lookupParam, readParamsValues, type ParamsValues } from '../dvc/params/values';
 import { diskHost, type ResolverHost } from '../dvc/parsing/resolver';
 import type { Stage } from '../dvc/stage/stage';
@@ -18,6 +17,7 @@ import { InferenceCache, inferenceCachePath, type CachedPipeline } from './infer
 import { normalizeOptions, type NormalizedOptions, type NxDvcPluginOptions } from './options';
 import { identifyPipelineProject } from './project-names';
 import { fragmentOutput } from './stage-record';
+import { dvcIgnoreOf, pointerFilesIn } from './pointer-files';
 import { commandText, createStageTarget } from './stage-target';
 import { PLUGIN_VERSION } from './plugin-version';
 
@@ -37,11 +37,9 @@ export async function createDvcNodes(
 ): Promise<Results> {
   const options = normalizeOptions(rawOptions);
   const root = context.workspaceRoot;
-  const dvcignore = new DvcIgnore(
-    configFiles.filter((f) => basename(f) === '.dvcignore').map((path) => ({ path, text: readFileSync(join(root, path), 'utf8') })),
-  );
+  const dvcignore = dvcIgnoreOf(root, configFiles.filter((f) => basename(f) === '.dvcignore'));
   const pipelineFiles = configFiles.filter((f) => basename(f) === 'dvc.yaml' && !dvcignore.ignores(f));
-  const pointerFiles = (await globWithWorkspaceContext(root, ['**/*.dvc'])).filter((f) => !dvcignore.ignores(f));
+  const pointerFiles = await pointerFilesIn(root, dvcignore);
   const cache = new InferenceCache(inferenceCachePath(workspaceDataDirectory, hashObject({ ...options, PLUGIN_VERSION })));
   try {
     const loaded = await loadPipelines(pipelineFiles, cache, options, context);
@@ -116,9 +114,9 @@ function graphWithoutBrokenFiles(index: PipelineIndex) {
   let graph = index.graph;
   while (error) {
     for (const file of filesOf(error)) broken.set(file, error);
-    const stages = [...index.pipelines, ...index.dataSources]
+    const stages = filesInWalkOrder(index)
       .filter((r) => !broken.has(r.file))
-      .flatMap((r) => r.pipeline?.stages ?? (r.stage ? [r.stage] : []));
+      .flatMap(stagesOf);
     try {
       graph = buildGraph(stages);
       error = undefined;

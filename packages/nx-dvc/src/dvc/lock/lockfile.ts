@@ -29,14 +29,24 @@ export function lockDataOf(data: unknown): LockData | undefined {
   return { ...data, stages: isPlainObject(data.stages) ? (data.stages as LockData['stages']) : {} } as LockData;
 }
 
-/** Each stage's dvc.lock entry, every dvc.lock read once (for views over many stages). */
+/**
+ * Each stage's recorded entry, every file read once (for views over many stages): a dvc.yaml
+ * stage's entry in its dvc.lock; a `.dvc` file (no stage name) records itself.
+ */
 export function recordedEntries(root: string): (stage: { file: string; name?: string }) => Record<string, unknown> | undefined {
   const locks = new Map<string, LockData['stages'] | undefined>();
   return (stage) => {
+    if (stage.name === undefined) return readPointer(root, stage.file);
     const lockFile = lockFileOf(stage.file);
     if (!locks.has(lockFile)) locks.set(lockFile, readLock(`${root}/${lockFile}`, lockFile)?.stages);
-    return locks.get(lockFile)?.[stage.name!] as Record<string, unknown> | undefined;
+    return locks.get(lockFile)?.[stage.name] as Record<string, unknown> | undefined;
   };
+}
+
+function readPointer(root: string, file: string): Record<string, unknown> | undefined {
+  if (!existsSync(`${root}/${file}`)) return undefined;
+  const data = loadYaml(readFileSync(`${root}/${file}`, 'utf8'), file).data;
+  return isPlainObject(data) ? (data as Record<string, unknown>) : undefined;
 }
 
 /**

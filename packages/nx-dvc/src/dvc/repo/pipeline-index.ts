@@ -21,7 +21,7 @@ export interface FileResult {
 export interface PipelineIndex {
   pipelines: FileResult[];
   dataSources: FileResult[];
-  /** dvc.yaml files DVC never reaches because an ancestor pipeline's output contains them. */
+  /** dvc.yaml and `.dvc` files DVC never reaches because an output of a file above them contains them. */
   skipped: string[];
   graph?: StageGraph;
   graphError?: DvcError;
@@ -60,32 +60,32 @@ export function walkOrder(a: string, b: string): number {
   }
 }
 
-/** Builds the index from known file lists (Nx hands us the files; DVC walks the disk). */
+/**
+ * Builds the index from known file lists (Nx hands us the files; DVC walks the disk). Pipelines and
+ * `.dvc` files are collected together in DVC's walk order, which is the graph's node order.
+ */
 export function buildIndex(
   root: string,
   pipelineFiles: string[],
   dvcFiles: string[],
   load: (file: string) => FileResult = (file) => tryLoadPipeline(diskHost(root), root, file),
 ): PipelineIndex {
-  const pipelines: FileResult[] = [];
-  const skipped: string[] = [];
+  const index: PipelineIndex = { pipelines: [], dataSources: [], skipped: [] };
+  const stages: Stage[] = [];
   const outsByDir = new Map<string, string[]>();
-  for (const file of [...pipelineFiles].sort(walkOrder)) {
+  const isDataSource = new Set(dvcFiles);
+  for (const file of [...new Set([...pipelineFiles, ...dvcFiles])].sort(walkOrder)) {
     if (isInsideAncestorOutput(file, outsByDir)) {
-      skipped.push(file);
+      index.skipped.push(file);
       continue;
     }
-    const result = load(file);
-    pipelines.push(result);
-    const outs = (result.pipeline?.stages ?? []).flatMap((stage) => stage.outs.map((out) => out.repoPath));
-    outsByDir.set(dirName(file), outs);
+    const result = isDataSource.has(file) ? tryLoadDataSource(root, file) : load(file);
+    (isDataSource.has(file) ? index.dataSources : index.pipelines).push(result);
+    const fileStages = stagesOf(result);
+    stages.push(...fileStages);
+    const dir = dirName(file);
+    outsByDir.set(dir, [...(outsByDir.get(dir) ?? []), ...fileStages.flatMap((stage) => stage.outs.map((out) => out.repoPath))]);
   }
-  const dataSources = [...dvcFiles].sort(walkOrder).map((file) => tryLoadDataSource(root, file));
-  const stages = [
-    ...pipelines.flatMap((r) => r.pipeline?.stages ?? []),
-    ...dataSources.flatMap((r) => (r.stage ? [r.stage] : [])),
-  ];
-  const index: PipelineIndex = { pipelines, dataSources, skipped };
   try {
     index.graph = buildGraph(stages);
   } catch (error) {
@@ -93,6 +93,16 @@ export function buildIndex(
     index.graphError = error;
   }
   return index;
+}
+
+/** The stages a loaded file holds: a dvc.yaml's, or a `.dvc` file's single stage. */
+export function stagesOf(result: FileResult): Stage[] {
+  return result.pipeline?.stages ?? (result.stage ? [result.stage] : []);
+}
+
+/** The loaded files in DVC's walk order (the order of the graph's nodes). */
+export function filesInWalkOrder(index: PipelineIndex): FileResult[] {
+  return [...index.pipelines, ...index.dataSources].sort((a, b) => walkOrder(a.file, b.file));
 }
 
 /** DVC walks top-down and does not descend into the outputs of pipelines it already loaded. */

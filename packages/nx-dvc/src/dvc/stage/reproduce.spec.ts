@@ -6,6 +6,7 @@ import { after, describe, test } from 'node:test';
 import { DvcCache } from '../cache/dvc-cache';
 import { WorkspaceHasher } from '../hashing/workspace-hasher';
 import { loadPipelineFromDisk } from '../parsing/pipeline-file';
+import { loadSingleStageFile } from '../parsing/single-stage-file';
 import { reproduceStage, type ReproduceContext, type ReproduceOptions, type Reproduction } from './reproduce';
 import { CommandFailedError } from './runner';
 
@@ -143,5 +144,33 @@ describe("DVC's reproduce of one stage", () => {
   test('a command that does not write its output fails as DVC does', async () => {
     const root = workspace(PIPELINE.replace('cp data.txt out.txt && ', ''));
     await assert.rejects(reproduce(root), /output 'out.txt' does not exist/);
+  });
+
+  test('dry, a .dvc data source: "didn\'t change" in its own words when its data matches, silent when not', async () => {
+    const root = workspace(PIPELINE, { 'data.txt': 'hello\n' });
+    const pointer = 'outs:\n- md5: b1946ac92492d2347c6235b4d2611184\n  size: 6\n  hash: md5\n  path: data.txt\n';
+    const source = loadSingleStageFile('data.txt.dvc', pointer);
+    const lines: string[] = [];
+    const context = (): ReproduceContext => ({
+      root,
+      hasher: new WorkspaceHasher(root),
+      log: { info: (line) => lines.push(line), warn: (line) => lines.push(line) },
+      recorded: { outs: [{ md5: 'b1946ac92492d2347c6235b4d2611184', size: 6, hash: 'md5', path: 'data.txt' }] },
+      lockFile: 'dvc.lock',
+      lockExists: true,
+    });
+    assert.equal((await reproduceStage(source, context(), { dry: true })).outcome, 'skipped');
+    assert.deepEqual(lines.splice(0), ["'data.txt.dvc' didn't change, skipping"]);
+    writeFileSync(join(root, 'data.txt'), 'new data\n');
+    assert.equal((await reproduceStage(source, context(), { dry: true })).outcome, 'would-run');
+    assert.deepEqual(lines, [], 'DVC would only verify it, which --dry does not print');
+  });
+
+  test('dry, a changed frozen stage: the warning only, no command (DVC would verify its outputs)', async () => {
+    const root = workspace(PIPELINE.replace('    cmd:', '    frozen: true\n    cmd:'));
+    const dry = await reproduce(root, undefined, { dry: true });
+    assert.equal(dry.outcome, 'would-run');
+    assert.deepEqual(dry.lines, []);
+    assert.match(dry.warnings[0]!, /stage: 'copy' is frozen/);
   });
 });

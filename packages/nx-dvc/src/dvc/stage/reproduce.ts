@@ -67,7 +67,7 @@ export interface Reproduction {
  */
 export async function reproduceStage(stage: Stage, context: ReproduceContext, options: ReproduceOptions = {}): Promise<Reproduction> {
   const { log } = context;
-  if (stage.frozen) log.warn(`WARNING: stage: '${stage.addressing}' is frozen. Its dependencies are not going to be reproduced.`);
+  if (stage.frozen && !stage.isImport) log.warn(`WARNING: stage: '${stage.addressing}' is frozen. Its dependencies are not going to be reproduced.`);
   let changes: StageChange[] = [];
   if (!options.force) {
     changes = await stageChanges(stage, context.recorded, context.hasher, { firstOnly: true });
@@ -97,7 +97,7 @@ export async function reproduceStage(stage: Stage, context: ReproduceContext, op
 }
 
 async function skip(stage: Stage, context: ReproduceContext, options: ReproduceOptions): Promise<Reproduction> {
-  context.log.info(`Stage '${stage.addressing}' didn't change, skipping`);
+  context.log.info(isDataSource(stage) ? `'${stage.addressing}' didn't change, skipping` : `Stage '${stage.addressing}' didn't change, skipping`);
   if (!context.recorded || options.dry) return { outcome: 'skipped', cached: [] }; // a frozen stage that never ran and has no outputs
   const outs = new Map<string, PathHash>();
   for (const out of stage.outs) {
@@ -109,7 +109,14 @@ async function skip(stage: Stage, context: ReproduceContext, options: ReproduceO
   return { outcome: 'skipped', entry: context.recorded, cached: cachedOutputs(stage, saved) };
 }
 
+/** A `.dvc` file written by `dvc add`: no command, its data checked against the file itself. */
+function isDataSource(stage: Stage): boolean {
+  return stage.name === undefined && stage.cmd === undefined;
+}
+
+/** A changed data source or frozen stage would only be verified, which a dry run does not say. */
 function wouldRun(stage: Stage, log: ReproduceLog): Reproduction {
+  if (stage.cmd === undefined || stage.frozen) return { outcome: 'would-run', cached: [] };
   log.info(`Running stage '${stage.addressing}':`);
   for (const line of commandLines(stage.cmd)) log.info(`> ${line}`);
   return { outcome: 'would-run', cached: [] };

@@ -1,4 +1,6 @@
+import { pythonJsonString } from '../hashing/manifest';
 import { recordedEntries } from '../lock/lockfile';
+import type { StageGraph } from '../repo/graph';
 import type { Stage } from './stage';
 import { stageChanges, type StageChange, type StatusOptions } from './status';
 import type { WorkspaceHasher } from '../hashing/workspace-hasher';
@@ -15,6 +17,23 @@ export async function statusOf(stages: Stage[], hasher: WorkspaceHasher, options
     if (status.length) report[stage.addressing] = status;
   }
   return report;
+}
+
+/**
+ * What the status of one dvc.yaml lists: its stages, and the `.dvc` data sources they read,
+ * directly or through upstream stages (a pointer has no project whose status would show it), in
+ * the graph's order, which is the order `dvc status` prints them in.
+ */
+export function stagesWithDataSources(graph: StageGraph, stages: Stage[]): Stage[] {
+  const own = new Set(stages);
+  const upstream = new Set<Stage>();
+  const pending = [...stages];
+  while (pending.length) {
+    for (const producer of graph.upstream.get(pending.pop()!) ?? []) {
+      if (!upstream.has(producer)) (upstream.add(producer), pending.push(producer));
+    }
+  }
+  return graph.stages.filter((stage) => own.has(stage) || (upstream.has(stage) && stage.name === undefined));
 }
 
 /** DVC's `Stage.status` order: changed deps (params last), changed outs, always changed, changed command. */
@@ -34,6 +53,16 @@ function stageStatus(changes: StageChange[]): StageStatus {
     ...(Object.keys(outs).length ? [{ 'changed outs': outs }] : []),
     ...flags,
   ];
+}
+
+/** `dvc status --json` away from a terminal: Python's `json.dumps` (`, ` and `: `, ASCII only). */
+export function formatStatusJson(report: Record<string, StageStatus>): string {
+  const dump = (value: unknown): string => {
+    if (typeof value === 'string') return pythonJsonString(value);
+    if (Array.isArray(value)) return `[${value.map(dump).join(', ')}]`;
+    return `{${Object.entries(value as Record<string, unknown>).map(([key, inner]) => `${pythonJsonString(key)}: ${dump(inner)}`).join(', ')}}`;
+  };
+  return dump(report);
 }
 
 const UP_TO_DATE = 'Data and pipelines are up to date.';

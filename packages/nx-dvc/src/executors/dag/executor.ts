@@ -15,7 +15,7 @@ export interface DagExecutorOptions {
 /** `dvc dag <dvc.yaml>`: the file's stages and their upstream across the workspace, as text. */
 export default async function dagExecutor(options: DagExecutorOptions, context: ExecutorContext): Promise<{ success: boolean }> {
   try {
-    const { index, pipeline } = workspaceIndex(context, options.dvcFile);
+    const { index, pipeline } = await workspaceIndex(context, options.dvcFile);
     const targets = pipeline.pipeline.stages.map((s) => s.addressing);
     const whole = dagOf(index.graph!);
     const dag = options.full ? pipelinesContaining(whole, targets) : upstreamClosure(whole, targets);

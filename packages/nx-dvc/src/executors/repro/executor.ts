@@ -31,10 +31,12 @@ export interface ReproExecutorOptions {
 export default async function reproExecutor(options: ReproExecutorOptions, context: ExecutorContext): Promise<{ success: boolean }> {
   try {
     const tasks = stageTasks(context);
-    const { index, pipeline } = workspaceIndex(context, options.dvcFile, tasks);
+    const { index, pipeline } = await workspaceIndex(context, options.dvcFile, tasks);
     const plan = reproPlan(index.graph!, stagesNamed(pipeline.pipeline, namesOf(options.stages)), options);
     if (options.dry) return { success: await printDryRun(context.root, plan, options.force === true) };
-    return { success: runStages(context, plan.map((stage) => tasks.get(stageKey(stage))!), options) };
+    // `.dvc` data sources in the plan have no task: Nx hashes their data into the stages reading it
+    const planned = plan.flatMap((stage) => tasks.get(stageKey(stage)) ?? []);
+    return { success: runStages(context, planned, options) };
   } catch (error) {
     return reportDvcError(error);
   }
@@ -45,16 +47,24 @@ function namesOf(stages: ReproExecutorOptions['stages']): string[] {
   return list.map((s) => s.trim()).filter(Boolean);
 }
 
-/** DVC's `--dry`: the same reproduce, told to change nothing, so its lines are DVC's. */
+/**
+ * DVC's `--dry`: the same reproduce, told to change nothing, so its lines are DVC's; between
+ * stages, and at the end, the lines `dvc repro` adds around them.
+ */
 async function printDryRun(root: string, plan: Stage[], force: boolean): Promise<boolean> {
   const state = HashState.load(hashStatePath(workspaceDataDirectoryOf(root)));
   const hasher = new WorkspaceHasher(root, state);
   const recordedEntry = recordedEntries(root);
+  let reproduced = 0;
+  let previousReproduced = false;
   try {
     for (const stage of plan) {
+      if (previousReproduced) console.log('');
       const context = { root, hasher, log: consoleLog, recorded: recordedEntry(stage), lockFile: lockFileOf(stage.file), lockExists: true };
-      await reproduceStage(stage, context, { force, dry: true });
+      previousReproduced = (await reproduceStage(stage, context, { force, dry: true })).outcome !== 'skipped';
+      if (previousReproduced) reproduced++;
     }
+    console.log(reproduced ? 'Use `dvc push` to send your updates to remote storage.' : 'Data and pipelines are up to date.');
     return true;
   } finally {
     state.save();
