@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { readParsingConfig } from './dvc-config';
+import { IgnoreCheck } from './check-ignore';
+import { refuseIgnoredOutputs } from './ignored-outputs';
 import { DvcError, ParseError } from '../errors';
 import { buildGraph, type StageGraph } from './graph';
 import { dirName, pathParts } from '../paths';
@@ -70,12 +72,13 @@ export function buildIndex(
   const pipelines: FileResult[] = [];
   const skipped: string[] = [];
   const outsByDir = new Map<string, string[]>();
+  const check = new IgnoreCheck(root);
   for (const file of [...pipelineFiles].sort(walkOrder)) {
     if (isInsideAncestorOutput(file, outsByDir)) {
       skipped.push(file);
       continue;
     }
-    const result = load(file);
+    const result = withIgnoredOutputsRefused(root, load(file), check);
     pipelines.push(result);
     const outs = (result.pipeline?.stages ?? []).flatMap((stage) => stage.outs.map((out) => out.repoPath));
     outsByDir.set(dirName(file), outs);
@@ -93,6 +96,18 @@ export function buildIndex(
     index.graphError = error;
   }
   return index;
+}
+
+/** `load` may come from a cache; the ignore rules and the disk may have changed since. */
+function withIgnoredOutputsRefused(root: string, result: FileResult, check: IgnoreCheck): FileResult {
+  if (!result.pipeline) return result;
+  try {
+    refuseIgnoredOutputs(root, result.pipeline.stages, check);
+    return result;
+  } catch (error) {
+    if (error instanceof DvcError) return { file: result.file, error };
+    throw error;
+  }
 }
 
 /** DVC walks top-down and does not descend into the outputs of pipelines it already loaded. */
