@@ -12,6 +12,8 @@ describe('outputs and dependencies DVC refuses or accepts', () => {
     ws = createWorkspace({
       files: {
         'danger/dvc.yaml': 'stages:\n  wipe:\n    cmd: echo ran > ran.txt\n    outs:\n    - ../.git\n',
+        'tracked/dvc.yaml': 'stages:\n  write:\n    cmd: echo new > tracked.txt\n    outs:\n    - tracked.txt\n',
+        'tracked/tracked.txt': 'committed\n',
       },
     });
   });
@@ -24,5 +26,21 @@ describe('outputs and dependencies DVC refuses or accepts', () => {
     assert.match(result.output, /ERROR: Path '.*\/danger\/\.\.\/\.git' is ignored by :\.git/);
     assert.equal(ws.git('rev-parse', 'HEAD'), head, 'the history is still there');
     assert.equal(ws.exists('danger/ran.txt'), false, 'the command never ran');
+  });
+
+  test('an output git tracks: the command runs, then the stage fails in DVC\'s words; no dvc.lock, no .gitignore line', () => {
+    const result = ws.nx(['run', 'tracked:write']);
+    assert.notEqual(result.code, 0, result.output);
+    assert.ok(
+      result.output.includes(
+        "ERROR: failed to reproduce 'tracked/dvc.yaml:write':  output 'tracked/tracked.txt' is already tracked by SCM (e.g. Git).\n" +
+          '    You can remove it from Git, then add to DVC.\n        To stop tracking from Git:\n' +
+          "            git rm -r --cached 'tracked/tracked.txt'\n            git commit -m \"stop tracking tracked/tracked.txt\" ",
+      ),
+      result.output,
+    );
+    assert.equal(ws.read('tracked/tracked.txt'), 'new\n', 'the command ran, as in DVC');
+    assert.equal(ws.exists('tracked/dvc.lock'), false);
+    assert.equal(ws.exists('tracked/.gitignore'), false);
   });
 });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { after, describe, test } from 'node:test';
 import { DvcCache } from '../cache/dvc-cache';
 import { WorkspaceHasher } from '../hashing/workspace-hasher';
@@ -151,6 +152,32 @@ describe("DVC's reproduce of one stage", () => {
   test('a command that does not write its output fails as DVC does', async () => {
     const root = workspace(PIPELINE.replace('cp data.txt out.txt && ', ''));
     await assert.rejects(reproduce(root), /output 'out.txt' does not exist/);
+  });
+});
+
+describe('an output git already tracks', () => {
+  const git = (root: string, ...args: string[]) =>
+    execFileSync('git', ['-c', 'user.email=t@t', '-c', 'user.name=t', ...args], { cwd: root, stdio: 'pipe' });
+
+  test('the command runs, then the stage fails with DVC\'s OutputAlreadyTrackedError text and no entry', async () => {
+    const root = workspace(PIPELINE, { 'data.txt': 'hello\n', 'out.txt': 'committed\n' });
+    git(root, 'init', '-q');
+    git(root, 'add', 'out.txt');
+    git(root, 'commit', '-qm', 'out.txt in git');
+    await assert.rejects(reproduce(root), {
+      name: 'OutputAlreadyTrackedError',
+      message:
+        " output 'out.txt' is already tracked by SCM (e.g. Git).\n    You can remove it from Git, then add to DVC.\n" +
+        "        To stop tracking from Git:\n            git rm -r --cached 'out.txt'\n            git commit -m \"stop tracking out.txt\" ",
+    });
+    assert.equal(runs(root), 1, 'DVC runs the command first');
+  });
+
+  test('an uncached output (metrics) may be tracked', async () => {
+    const root = workspace(PIPELINE.replace('    - out.txt', '    - out.txt:\n        cache: false'), { 'data.txt': 'hello\n', 'out.txt': 'committed\n' });
+    git(root, 'init', '-q');
+    git(root, 'add', 'out.txt');
+    assert.equal((await reproduce(root)).outcome, 'ran');
   });
 });
 
