@@ -43,4 +43,33 @@ describe('outputs and dependencies DVC refuses or accepts', () => {
     assert.equal(ws.exists('tracked/dvc.lock'), false);
     assert.equal(ws.exists('tracked/.gitignore'), false);
   });
+
+  test('a broken dvc.yaml makes every README command that runs it exit non-zero', () => {
+    ws.remove('danger');
+    ws.remove('tracked');
+    ws.write('good/dvc.yaml', 'stages:\n  hello:\n    cmd: echo hello > hello.txt\n    outs:\n    - hello.txt\n');
+    ws.commitAll('only a good pipeline');
+    const base = ws.git('rev-parse', 'HEAD').trim();
+    const commands = [
+      ['run-many', '-t', 'repro', '--projects=tag:dvc:stage'],
+      ['run-many', '-t', 'repro'],
+      ['run-many', '-t', 'repro', '--projects=broken/**'],
+      ['affected', '-t', 'repro', `--base=${base}`, '--head=HEAD'],
+    ];
+    ws.nxOk(commands[0]!);
+    for (const [name, text] of [
+      ['broken', 'stages:\n  bad:\n    cmd: echo ${missing.key}\n  ok:\n    cmd: echo ok\n'],
+      ['unreadable', 'stages: [oops\n'],
+    ]) {
+      ws.write(`${name}/dvc.yaml`, text!);
+      ws.commitAll(`a broken ${name}/dvc.yaml`);
+      for (const command of [...commands, ['run', `${name}:repro`]]) {
+        if (name === 'unreadable' && command.includes('--projects=broken/**')) continue;
+        const result = ws.nx(command);
+        assert.notEqual(result.code, 0, `nx ${command.join(' ')} with ${name}/dvc.yaml\n${result.output}`);
+      }
+      ws.remove(`${name}/dvc.yaml`);
+      ws.commitAll(`${name} fixed`);
+    }
+  });
 });
