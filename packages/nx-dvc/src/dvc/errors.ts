@@ -51,6 +51,21 @@ export class OutputDoesNotExistError extends DvcError {
   override name = 'OutputDoesNotExistError';
 }
 
+/** DVC's text to the byte, its leading and trailing spaces included. */
+export class OutputAlreadyTrackedError extends DvcError {
+  override name = 'OutputAlreadyTrackedError';
+  constructor(path: string, file?: string) {
+    super(
+      ` output '${path}' is already tracked by SCM (e.g. Git).
+    You can remove it from Git, then add to DVC.
+        To stop tracking from Git:
+            git rm -r --cached '${path}'
+            git commit -m "stop tracking ${path}" `,
+      file,
+    );
+  }
+}
+
 /** The stage graph is invalid; `files` are every dvc.yaml / .dvc file the problem involves. */
 export class GraphError extends DvcError {
   override name = 'GraphError';

@@ -158,7 +158,8 @@ function projectsFor(
       targets: error ? errorTargets(result, error, options, root) : aliasTargets(result, loaded.get(result.file)!, stageProject, options),
     };
     projects[projectRoot] = pipelineProject;
-    if (!error) {
+    if (error) Object.assign(projects, brokenStageProjects(result, error, identity.name, projectRoot, options, root));
+    else {
       const values = loaded.get(result.file)!.paramsValues;
       for (const stage of result.pipeline!.stages) {
         const upstream = graph.upstream.get(stage) ?? [];
@@ -271,6 +272,26 @@ function errorTargets(result: FileResult, error: DvcError, options: NormalizedOp
   };
   const names = rawStageNames(result, root);
   return Object.fromEntries([...names, options.pipelineTargetName].map((name) => [name, target]));
+}
+
+/**
+ * A broken file's stages stay stage projects (tag `dvc:stage`) whose target fails with the error,
+ * so that `nx run-many -t repro --projects=tag:dvc:stage` (`dvc repro -P`) fails as DVC does.
+ * A file with no readable stage names gets one project named after the file.
+ */
+function brokenStageProjects(result: FileResult, error: DvcError, pipelineName: string, projectRoot: string, options: NormalizedOptions, root: string) {
+  const target = errorTargets(result, error, options, root)[options.pipelineTargetName]!;
+  const names = rawStageNames(result, root);
+  const projects: Record<string, Omit<ProjectConfiguration, 'root'>> = {};
+  for (const name of names.length ? names : ['dvc.yaml']) {
+    projects[stageProjectRoot(projectRoot, name)] = {
+      name: `${pipelineName}${options.stageProjectSeparator}${name}`,
+      tags: [STAGE_TAG],
+      targets: { [options.stageTargetName]: target },
+      metadata: { description: `DVC stage '${name}' of the invalid ${result.file}`, technologies: ['dvc'] },
+    };
+  }
+  return projects;
 }
 
 /** Stage names as written, when the file is at least readable YAML. */

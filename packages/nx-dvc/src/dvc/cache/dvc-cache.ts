@@ -54,10 +54,13 @@ export class DvcCache {
     for (const entry of hash.entries) replaceSymlink(join(absPath, entry.relpath), this.objectPath(entry.md5), entry.isexec);
   }
 
-  /** Writes an output back from the cache (`dvc checkout`); false when an object is missing. */
+  /**
+   * Writes an output back from the cache (`dvc checkout`); false when an object is missing. The
+   * caller clears the path first (`removeOutputPaths`, which proves it safe): this never deletes.
+   */
   checkout(absPath: string, md5: string, isexec = false): boolean {
     if (!this.has(md5)) return false;
-    rmSync(absPath, { recursive: true, force: true });
+    if (lstatSync(absPath, { throwIfNoEntry: false })) throw new Error(`checkout into '${absPath}', which was not cleared first`);
     if (!md5.endsWith('.dir')) {
       copyOut(this.objectPath(md5), absPath, isexec);
       return true;

@@ -5,6 +5,7 @@ import { lockDataOf, lockFileOf, type LockData } from '../lock/lockfile';
 import { dirName } from '../paths';
 import { isPlainObject } from '../formats/python/value';
 import { readParsingConfig } from '../repo/dvc-config';
+import { refuseIgnoredOutputs } from '../repo/ignored-outputs';
 import { DataResolver, diskHost, type ResolverHost } from './resolver';
 import { LOCK_FILE_SCHEMA, PIPELINE_FILE_SCHEMA, validate } from './schema';
 import { buildPipelineStage, type Stage } from '../stage/stage';
@@ -50,9 +51,14 @@ export function parsePipelineYaml(text: string, file: string): LoadedYaml {
   return loaded;
 }
 
-/** A dvc.yaml of the workspace on disk, templated with the `[parsing]` settings of `.dvc/config`. */
+/**
+ * A dvc.yaml of the workspace on disk, templated with the `[parsing]` settings of `.dvc/config`;
+ * outputs DVC ignores are refused, as DVC refuses them when it loads the stages.
+ */
 export function loadPipelineFromDisk(root: string, file: string, host: ResolverHost = diskHost(root), config = readParsingConfig(root)): PipelineFile {
-  return loadPipelineFile(host, file, readPipelineSource(root, file), config);
+  const pipeline = loadPipelineFile(host, file, readPipelineSource(root, file), config);
+  refuseIgnoredOutputs(root, pipeline.stages);
+  return pipeline;
 }
 
 /**

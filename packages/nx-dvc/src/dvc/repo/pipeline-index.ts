@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { readParsingConfig } from './dvc-config';
+import { IgnoreCheck } from './check-ignore';
+import { refuseIgnoredOutputs } from './ignored-outputs';
 import { DvcError, ParseError } from '../errors';
 import { buildGraph, type StageGraph } from './graph';
 import { dirName, pathParts } from '../paths';
@@ -74,12 +76,13 @@ export function buildIndex(
   const stages: Stage[] = [];
   const outsByDir = new Map<string, string[]>();
   const isDataSource = new Set(dvcFiles);
+  const check = new IgnoreCheck(root);
   for (const file of [...new Set([...pipelineFiles, ...dvcFiles])].sort(walkOrder)) {
     if (isInsideAncestorOutput(file, outsByDir)) {
       index.skipped.push(file);
       continue;
     }
-    const result = isDataSource.has(file) ? tryLoadDataSource(root, file) : load(file);
+    const result = isDataSource.has(file) ? tryLoadDataSource(root, file) : withIgnoredOutputsRefused(root, load(file), check);
     (isDataSource.has(file) ? index.dataSources : index.pipelines).push(result);
     const fileStages = stagesOf(result);
     stages.push(...fileStages);
@@ -103,6 +106,18 @@ export function stagesOf(result: FileResult): Stage[] {
 /** The loaded files in DVC's walk order (the order of the graph's nodes). */
 export function filesInWalkOrder(index: PipelineIndex): FileResult[] {
   return [...index.pipelines, ...index.dataSources].sort((a, b) => walkOrder(a.file, b.file));
+}
+
+/** `load` may come from a cache; the ignore rules and the disk may have changed since. */
+function withIgnoredOutputsRefused(root: string, result: FileResult, check: IgnoreCheck): FileResult {
+  if (!result.pipeline) return result;
+  try {
+    refuseIgnoredOutputs(root, result.pipeline.stages, check);
+    return result;
+  } catch (error) {
+    if (error instanceof DvcError) return { file: result.file, error };
+    throw error;
+  }
 }
 
 /** DVC walks top-down and does not descend into the outputs of pipelines it already loaded. */

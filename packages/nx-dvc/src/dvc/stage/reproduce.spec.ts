@@ -1,14 +1,17 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { after, describe, test } from 'node:test';
 import { DvcCache } from '../cache/dvc-cache';
 import { WorkspaceHasher } from '../hashing/workspace-hasher';
 import { loadPipelineFromDisk } from '../parsing/pipeline-file';
 import { loadSingleStageFile } from '../parsing/single-stage-file';
 import { reproduceStage, type ReproduceContext, type ReproduceOptions, type Reproduction } from './reproduce';
+import { UnsafeRemovalError } from './remove-output';
 import { CommandFailedError } from './runner';
+import type { Stage } from './stage';
 
 const roots: string[] = [];
 after(() => roots.forEach((r) => rmSync(r, { recursive: true, force: true })));
@@ -37,8 +40,14 @@ interface Run extends Reproduction {
 }
 
 /** Reproduces the stage with a fresh hasher; `recorded` is the dvc.lock entry of an earlier run. */
-async function reproduce(root: string, recorded?: Record<string, unknown>, options: ReproduceOptions = {}, name = 'copy'): Promise<Run> {
-  const stage = loadPipelineFromDisk(root, 'dvc.yaml').stages.find((s) => s.name === name)!;
+async function reproduce(
+  root: string,
+  recorded?: Record<string, unknown>,
+  options: ReproduceOptions = {},
+  name = 'copy',
+  tamper: (stage: Stage) => Stage = (stage) => stage,
+): Promise<Run> {
+  const stage = tamper(loadPipelineFromDisk(root, 'dvc.yaml').stages.find((s) => s.name === name)!);
   const lines: string[] = [];
   const warnings: string[] = [];
   const context: ReproduceContext = {
@@ -172,5 +181,84 @@ describe("DVC's reproduce of one stage", () => {
     assert.equal(dry.outcome, 'would-run');
     assert.deepEqual(dry.lines, []);
     assert.match(dry.warnings[0]!, /stage: 'copy' is frozen/);
+  });
+});
+
+describe('an output git already tracks', () => {
+  const git = (root: string, ...args: string[]) =>
+    execFileSync('git', ['-c', 'user.email=t@t', '-c', 'user.name=t', ...args], { cwd: root, stdio: 'pipe' });
+
+  test('the command runs, then the stage fails with DVC\'s OutputAlreadyTrackedError text and no entry', async () => {
+    const root = workspace(PIPELINE, { 'data.txt': 'hello\n', 'out.txt': 'committed\n' });
+    git(root, 'init', '-q');
+    git(root, 'add', 'out.txt');
+    git(root, 'commit', '-qm', 'out.txt in git');
+    await assert.rejects(reproduce(root), {
+      name: 'OutputAlreadyTrackedError',
+      message:
+        " output 'out.txt' is already tracked by SCM (e.g. Git).\n    You can remove it from Git, then add to DVC.\n" +
+        "        To stop tracking from Git:\n            git rm -r --cached 'out.txt'\n            git commit -m \"stop tracking out.txt\" ",
+    });
+    assert.equal(runs(root), 1, 'DVC runs the command first');
+  });
+
+  test('an uncached output (metrics) may be tracked', async () => {
+    const root = workspace(PIPELINE.replace('    - out.txt', '    - out.txt:\n        cache: false'), { 'data.txt': 'hello\n', 'out.txt': 'committed\n' });
+    git(root, 'init', '-q');
+    git(root, 'add', 'out.txt');
+    assert.equal((await reproduce(root)).outcome, 'ran');
+  });
+});
+
+describe('hostile outputs on every path that removes before a run', () => {
+  /** A folder outside the workspace that must survive, and the same pipeline pointing at it through a link. */
+  function hostile(): { root: string; outside: string } {
+    const root = workspace();
+    mkdirSync(join(root, '.git'));
+    writeFileSync(join(root, '.git/HEAD'), 'ref: refs/heads/main\n');
+    const outside = mkdtempSync(join(tmpdir(), 'nx-dvc-outside-'));
+    roots.push(outside);
+    writeFileSync(join(outside, 'out.txt'), 'precious\n');
+    symlinkSync(outside, join(root, 'link'));
+    return { root, outside };
+  }
+  const survived = ({ root, outside }: { root: string; outside: string }) => {
+    assert.equal(readFileSync(join(outside, 'out.txt'), 'utf8'), 'precious\n');
+    assert.equal(readFileSync(join(root, '.git/HEAD'), 'utf8'), 'ref: refs/heads/main\n');
+    assert.equal(runs(root), 0, 'the command never ran');
+  };
+  const withOut = (repoPath: string) => (stage: Stage): Stage => ({ ...stage, outs: stage.outs.map((o) => ({ ...o, repoPath })) });
+
+  test('templated paths that land on .git, the root or outside are refused when the file loads', () => {
+    for (const [out, message] of [
+      ['${dir}/../.git', /Path '.*\/sub\/\.\.\/\.git' is ignored by :\.git/],
+      ['${dir}/..', /is the workspace root itself/],
+      ['${dir}/../../x', /points outside the workspace/],
+      ['/tmp/x', /outside the workspace/],
+    ] as const) {
+      const w = hostile();
+      writeFileSync(join(w.root, 'dvc.yaml'), PIPELINE.replace('    - out.txt', `    - ${out}`).replace('stages:', 'vars:\n  - dir: sub\nstages:'));
+      assert.throws(() => loadPipelineFromDisk(w.root, 'dvc.yaml'), message, out);
+      survived(w);
+    }
+  });
+
+  test('a run (no lock entry, changed, forced) refuses an output behind a symlinked folder or on .git', async () => {
+    for (const repoPath of ['link/out.txt', '.git', 'link/../.git']) {
+      const w = hostile();
+      await assert.rejects(reproduce(w.root, undefined, {}, 'copy', withOut(repoPath)), UnsafeRemovalError, repoPath);
+      await assert.rejects(reproduce(w.root, undefined, { force: true }, 'copy', withOut(repoPath)), UnsafeRemovalError, repoPath);
+      survived(w);
+    }
+  });
+
+  test("the checkout from DVC's cache refuses them too", async () => {
+    const w = hostile();
+    const first = await reproduce(w.root);
+    rmSync(join(w.root, 'side-effect.log'));
+    rmSync(join(w.root, 'out.txt'));
+    const recorded = { ...first.entry!, outs: [{ ...(first.entry!.outs as object[])[0], path: 'link/out.txt' }] };
+    await assert.rejects(reproduce(w.root, recorded, {}, 'copy', withOut('link/out.txt')), UnsafeRemovalError);
+    survived(w);
   });
 });

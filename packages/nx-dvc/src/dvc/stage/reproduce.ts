@@ -4,6 +4,7 @@ import type { DvcCache } from '../cache/dvc-cache';
 import { DvcError } from '../errors';
 import { dumpLockYaml } from '../formats/yaml/ruamel-emitter';
 import { isDirHash, type PathHash, type WorkspaceHasher } from '../hashing/workspace-hasher';
+import { RemovalGuard, removeOutputPaths } from './remove-output';
 import { commandLines, removeOutputs, runCommands } from './runner';
 import { readStageParams, saveStage, type SavedStage } from './save';
 import type { Stage } from './stage';
@@ -134,6 +135,7 @@ function restoreFromDvcCache(stage: Stage, context: ReproduceContext, changes: S
   const recordedOuts = new Map(((recorded.outs ?? []) as Record<string, unknown>[]).map((o) => [o.path, o]));
   const sources = stage.outs.map((out) => ({ out, entry: recordedOuts.get(out.path) }));
   if (sources.some(({ entry }) => typeof entry?.md5 !== 'string' || !cache.has(entry.md5 as string))) return false;
+  removeOutputPaths(stage.outs.map((out) => out.repoPath), stage.addressing, new RemovalGuard(context.root));
   for (const { out, entry } of sources) cache.checkout(join(context.root, out.repoPath), entry!.md5 as string, entry!.isexec === true);
   return true;
 }

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
 import { basename } from 'node:path';
+import { RemovalGuard, removeOutputPaths } from './remove-output';
 import type { Stage } from './stage';
 
 /** A list runs item by item; a string runs line by line, each line in its own shell (not one script). */
@@ -23,11 +23,13 @@ export class CommandFailedError extends Error {
   }
 }
 
-/** Deletes every output except `persist: true` ones, as DVC does before running a stage. */
-export function removeOutputs(root: string, stage: Stage): void {
-  for (const out of stage.outs) {
-    if (!out.persist) rmSync(`${root}/${out.repoPath}`, { recursive: true, force: true });
-  }
+/**
+ * Deletes every output except `persist: true` ones, as DVC does before running a stage, once each
+ * of them is proved safe to delete (see `RemovalGuard`).
+ */
+export function removeOutputs(root: string, stage: Stage, guard = new RemovalGuard(root)): void {
+  const paths = stage.outs.filter((out) => !out.persist).map((out) => out.repoPath);
+  removeOutputPaths(paths, stage.addressing, guard);
 }
 
 /**

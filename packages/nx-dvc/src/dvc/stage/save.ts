@@ -1,4 +1,5 @@
-import { DependencyDoesNotExistError, MissingParamsError, OutputDoesNotExistError } from '../errors';
+import { DependencyDoesNotExistError, MissingParamsError, OutputAlreadyTrackedError, OutputDoesNotExistError } from '../errors';
+import { trackedByGit } from '../repo/git-tracked';
 import { buildLockEntry, type HashInfo } from '../lock/entry';
 import { readParamsValues, type ParamsValues } from '../params/values';
 import type { Stage } from './stage';
@@ -27,7 +28,10 @@ export function readStageParams(root: string, stage: Stage): Map<string, ParamsV
   return values;
 }
 
-/** DVC's `Stage.save`: hashes every dep and out; a missing one fails the stage with DVC's message. */
+/**
+ * DVC's `Stage.save`: hashes every dep and out; a missing one, or a cached output git already
+ * tracks, fails the stage with DVC's message.
+ */
 export async function saveStage(stage: Stage, hasher: WorkspaceHasher, warn: (message: string) => void): Promise<SavedStage> {
   const params = readStageParams(hasher.root, stage);
   const hashes = new Map<string, HashInfo>();
@@ -38,10 +42,13 @@ export async function saveStage(stage: Stage, hasher: WorkspaceHasher, warn: (me
     hashes.set(dep.path, hashInfo(hash));
   }
   const outs = new Map<string, PathHash>();
+  const tracked = trackedByGit(hasher.root, stage.outs.filter((out) => out.cache).map((out) => out.repoPath));
   for (const out of stage.outs) {
     const hash = await hasher.hash(out.repoPath);
     if (!hash) throw new OutputDoesNotExistError(`output '${out.path}' does not exist`, stage.file);
     if ((isDirHash(hash) ? hash.nfiles : hash.size) === 0) warn(`'${out.path}' is empty.`);
+    // DVC's `Output.ignore`: a cached output gets a .gitignore line, which a tracked file cannot have
+    if (tracked.has(out.repoPath)) throw new OutputAlreadyTrackedError(out.repoPath, stage.file);
     hashes.set(out.path, hashInfo(hash));
     outs.set(out.repoPath, hash);
   }

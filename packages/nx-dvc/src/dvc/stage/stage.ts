@@ -112,9 +112,17 @@ function makeOutput(path: string, flags: Record<string, unknown>, kind: 'outs' |
       where.file,
     );
   }
+  const repoPath = checkedRepoPath(path, wdir, kind, where);
+  if (repoPath === '.') {
+    // DVC fails with "unexpected error" here; removing the output before a run would empty the workspace
+    throw new PathOutsideWorkspaceError(
+      `${inStage(where)}output '${path}' (${kind}) is the workspace root itself, which cannot be an output. Name a file or folder inside it.`,
+      where.file,
+    );
+  }
   return {
     path,
-    repoPath: checkedRepoPath(path, wdir, kind, where),
+    repoPath,
     cache: flags.cache !== false,
     persist: flags.persist === true,
     metric: kind === 'metrics',
