@@ -35,8 +35,14 @@ function iniSection(text: string, wanted: string): Record<string, string> {
     if (header) section = header[1].trim();
     else if (section === wanted) {
       const eq = line.indexOf('=');
-      if (eq > 0) values[line.slice(0, eq).trim()] = line.slice(eq + 1).trim();
+      if (eq > 0) values[line.slice(0, eq).trim()] = unquote(line.slice(eq + 1).trim());
     }
   }
   return values;
+}
+
+/** configobj drops the quotes around a whole value (`type = "hardlink, symlink"`). */
+function unquote(value: string): string {
+  const quote = value[0];
+  return value.length >= 2 && (quote === '"' || quote === "'") && value.endsWith(quote) ? value.slice(1, -1) : value;
 }

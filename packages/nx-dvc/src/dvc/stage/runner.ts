@@ -23,10 +23,14 @@ export class CommandFailedError extends Error {
   }
 }
 
-/** Deletes every output except `persist: true` ones, as DVC does before running a stage. */
-export function removeOutputs(root: string, stage: Stage): void {
+/**
+ * Deletes every output except `persist: true` ones, as DVC does before running a stage; those are
+ * unprotected instead (private writable copies of linked files), when DVC's cache is given.
+ */
+export function removeOutputs(root: string, stage: Stage, cache?: { unprotect(absPath: string): void }): void {
   for (const out of stage.outs) {
     if (!out.persist) rmSync(`${root}/${out.repoPath}`, { recursive: true, force: true });
+    else if (out.cache) cache?.unprotect(`${root}/${out.repoPath}`);
   }
 }
 
