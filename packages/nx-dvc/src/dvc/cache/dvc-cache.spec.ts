@@ -69,3 +69,24 @@ describe("DVC's local cache", () => {
     assert.equal(cache.checkout(join(root, 'out'), hash.md5), false);
   });
 });
+
+describe('unprotect (persist outputs before their stage runs)', () => {
+  test('linked files become private writable copies; writing to them leaves the cache intact', async () => {
+    const root = workspace();
+    writeFileSync(join(root, '.dvc/config'), '[cache]\n    type = hardlink\n');
+    mkdirSync(join(root, 'out'));
+    writeFileSync(join(root, 'out/a.txt'), 'hello\n');
+    writeFileSync(join(root, 'model.bin'), 'weights\n');
+    const cache = DvcCache.forWorkspace(root)!;
+    for (const out of ['out', 'model.bin']) cache.save(join(root, out), await hashPath(join(root, out)));
+    assert.equal(statSync(join(root, 'model.bin')).nlink, 2, 'hard-linked to the cache');
+    cache.unprotect(join(root, 'out'));
+    cache.unprotect(join(root, 'model.bin'));
+    for (const file of ['out/a.txt', 'model.bin']) {
+      assert.equal(statSync(join(root, file)).nlink, 1);
+      assert.equal(statSync(join(root, file)).mode & 0o777, 0o644);
+      writeFileSync(join(root, file), 'changed\n');
+    }
+    assert.equal(readFileSync(cache.objectPath('b1946ac92492d2347c6235b4d2611184'), 'utf8'), 'hello\n');
+  });
+});

@@ -1,25 +1,33 @@
-import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, type Stats } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { writeFileAtomic } from '../atomic-write';
 import { readDvcConfigValue } from '../repo/dvc-config';
 import { isDirHash, type PathHash } from '../hashing/workspace-hasher';
+import { DEFAULT_LINK_TYPES, parseLinkTypes, type LinkType } from './link-types';
+import { copyAtomically, Linker, workspaceFileMode } from './linker';
 
+/** DVC protects every cache object (`LocalHashFileDB.CACHE_MODE`); linked workspace files share it. */
 const READ_ONLY = 0o444;
+const USER_EXEC = 0o100;
 
 /**
  * DVC's local cache (`.dvc/cache/files/md5/<2>/<30>`, directories as `<md5>.dir` JSON objects),
- * filled as `dvc commit` fills it with the `copy` link type, so that `dvc status` and `dvc push`
- * see outputs produced through Nx as their own.
+ * filled as `dvc commit` fills it and checked out as `dvc checkout` does, with the link types of
+ * `cache.type`, so that `dvc status` and `dvc push` see outputs produced through Nx as their own.
  */
 export class DvcCache {
-  constructor(readonly dir: string) {}
+  constructor(
+    readonly dir: string,
+    readonly linkTypes: readonly LinkType[] = DEFAULT_LINK_TYPES,
+  ) {}
 
   /** The cache of a workspace: on when asked, or by default when the workspace has `.dvc/`. */
   static forWorkspace(root: string, enabled?: boolean): DvcCache | undefined {
     if (enabled === false) return undefined;
     const dvcDir = join(root, '.dvc');
     if (enabled === undefined && !statSync(dvcDir, { throwIfNoEntry: false })?.isDirectory()) return undefined;
-    return new DvcCache(resolve(dvcDir, readDvcConfigValue(root, 'cache', 'dir') ?? 'cache'));
+    const dir = resolve(dvcDir, readDvcConfigValue(root, 'cache', 'dir') ?? 'cache');
+    return new DvcCache(dir, parseLinkTypes(readDvcConfigValue(root, 'cache', 'type')));
   }
 
   objectPath(md5: string): string {
@@ -34,24 +42,38 @@ export class DvcCache {
     return entries !== undefined && entries.every((entry) => existsSync(this.objectPath(entry.md5)));
   }
 
+  /** The files a `.dir` object lists, or undefined when it is missing or unreadable. */
+  readManifest(md5: string): { md5: string; relpath: string }[] | undefined {
+    try {
+      const entries = JSON.parse(readFileSync(this.objectPath(md5), 'utf8'));
+      return Array.isArray(entries) ? entries : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   /**
-   * Stores a saved output. DVC then checks the output out again from the cache; with copies the
-   * only visible effect is that symlinks inside the output become regular files.
+   * Stores a saved output and links the workspace to it again, as `dvc commit` does (`relink`):
+   * with `hardlink` first the objects are hard links of the workspace files; files DVC would
+   * relink are linked with the first type that works; a file output is always relinked.
    */
   save(absPath: string, hash: PathHash): void {
+    const linker = new Linker(this.linkTypes);
     if (!isDirHash(hash)) {
+      const before = lstatSync(absPath);
       this.store(absPath, hash.md5);
-      replaceSymlink(absPath, this.objectPath(hash.md5), hash.isexec);
+      this.relinkFile(linker, absPath, hash.md5, before);
+      if (hash.isexec) setExec(absPath);
       return;
     }
-    for (const entry of hash.entries) this.store(join(absPath, entry.relpath), entry.md5);
-    const manifest = this.objectPath(hash.md5);
-    if (!existsSync(manifest)) {
-      mkdirSync(dirname(manifest), { recursive: true });
-      writeFileAtomic(manifest, hash.manifest);
-      chmodSync(manifest, READ_ONLY);
-    }
-    for (const entry of hash.entries) replaceSymlink(join(absPath, entry.relpath), this.objectPath(entry.md5), entry.isexec);
+    const entries = hash.entries.map((entry) => ({ ...entry, path: join(absPath, entry.relpath) }));
+    const before = entries.map((entry) => lstatSync(entry.path));
+    // DVC's staging maps each hash to the last file that has it: that file becomes the object.
+    [...entries].reverse().forEach((entry) => this.store(entry.path, entry.md5));
+    this.storeManifest(hash.md5, hash.manifest);
+    entries.forEach((entry, i) => {
+      if (this.needsRelink(entry.path, entry.md5, before[i]!)) this.relink(linker, entry.md5, entry.path);
+    });
   }
 
   /**
@@ -61,22 +83,70 @@ export class DvcCache {
   checkout(absPath: string, md5: string, isexec = false): boolean {
     if (!this.has(md5)) return false;
     if (lstatSync(absPath, { throwIfNoEntry: false })) throw new Error(`checkout into '${absPath}', which was not cleared first`);
+    const linker = new Linker(this.linkTypes);
     if (!md5.endsWith('.dir')) {
-      copyOut(this.objectPath(md5), absPath, isexec);
+      this.link(linker, md5, absPath);
+      if (isexec) setExec(absPath);
       return true;
     }
     mkdirSync(absPath, { recursive: true });
-    for (const entry of this.readManifest(md5)!) copyOut(this.objectPath(entry.md5), join(absPath, entry.relpath), false);
+    for (const entry of this.readManifest(md5)!) this.link(linker, entry.md5, join(absPath, entry.relpath));
     return true;
   }
 
+  /**
+   * Makes an output's files private copies again, writable (DVC's `unprotect`, done to `persist`
+   * outputs before their stage runs), so that a command writing into them cannot alter the cache.
+   */
+  unprotect(absPath: string): void {
+    const st = lstatSync(absPath, { throwIfNoEntry: false });
+    if (!st) return;
+    if (st.isDirectory()) {
+      for (const name of readdirSync(absPath)) this.unprotect(join(absPath, name));
+      return;
+    }
+    if (st.isSymbolicLink() || st.nlink > 1) copyAtomically(absPath, absPath);
+    chmodSync(absPath, workspaceFileMode());
+  }
+
+  private link(linker: Linker, md5: string, target: string): void {
+    mkdirSync(dirname(target), { recursive: true });
+    linker.link(this.objectPath(md5), target);
+  }
+
+  /** DVC unprotects a plain copy in place when `copy` comes first; otherwise it links it again. */
+  private relinkFile(linker: Linker, absPath: string, md5: string, before: Stats): void {
+    if (this.linkTypes[0] === 'copy' && isPlainCopy(before)) {
+      chmodSync(absPath, workspaceFileMode());
+      return;
+    }
+    this.relink(linker, md5, absPath);
+  }
+
+  private relink(linker: Linker, md5: string, absPath: string): void {
+    rmSync(absPath, { force: true });
+    this.link(linker, md5, absPath);
+  }
+
+  /** DVC's `_needs_relink`: the first link type the file already satisfies decides. */
+  private needsRelink(absPath: string, md5: string, before: Stats): boolean {
+    for (const type of this.linkTypes) {
+      if ((type === 'copy' || type === 'reflink') && isPlainCopy(before)) return false;
+      if (type === 'hardlink' && !before.isSymbolicLink() && before.nlink > 1) return before.ino !== statSync(this.objectPath(md5)).ino;
+      if (type === 'symlink' && before.isSymbolicLink()) return readlinkSync(absPath) !== this.objectPath(md5);
+    }
+    return true;
+  }
+
+  /** Objects enter the cache whole, under a temporary name; `dvc commit` hard-links them when `hardlink` comes first. */
   private store(source: string, md5: string): void {
     const target = this.objectPath(md5);
     if (existsSync(target)) return;
     mkdirSync(dirname(target), { recursive: true });
     const temporary = `${target}.${process.pid}.tmp`;
     try {
-      copyFileSync(source, temporary);
+      rmSync(temporary, { force: true });
+      new Linker(this.linkTypes[0] === 'hardlink' ? ['reflink', 'hardlink', 'copy'] : ['reflink', 'copy']).link(source, temporary);
       chmodSync(temporary, READ_ONLY);
       renameSync(temporary, target);
     } finally {
@@ -84,24 +154,20 @@ export class DvcCache {
     }
   }
 
-  private readManifest(md5: string): { md5: string; relpath: string }[] | undefined {
-    try {
-      const entries = JSON.parse(readFileSync(this.objectPath(md5), 'utf8'));
-      return Array.isArray(entries) ? entries : undefined;
-    } catch {
-      return undefined;
-    }
+  private storeManifest(md5: string, manifest: Buffer): void {
+    const target = this.objectPath(md5);
+    if (existsSync(target)) return;
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileAtomic(target, manifest);
+    chmodSync(target, READ_ONLY);
   }
 }
 
-function copyOut(object: string, target: string, isexec: boolean): void {
-  mkdirSync(dirname(target), { recursive: true });
-  copyFileSync(object, target);
-  chmodSync(target, isexec ? 0o755 : 0o644);
+function isPlainCopy(st: Stats): boolean {
+  return !st.isSymbolicLink() && st.nlink === 1;
 }
 
-function replaceSymlink(path: string, object: string, isexec: boolean): void {
-  if (!lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink()) return;
-  rmSync(path);
-  copyOut(object, path, isexec);
+/** DVC's `set_exec`: adds the owner's execute bit, through any link (so to the object too, as DVC does). */
+function setExec(absPath: string): void {
+  chmodSync(absPath, statSync(absPath).mode | USER_EXEC);
 }

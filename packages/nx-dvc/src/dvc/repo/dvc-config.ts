@@ -11,7 +11,8 @@ export function readDvcConfigValue(root: string, section: string, key: string): 
   return readDvcConfigSection(root, section)[key];
 }
 
-function readDvcConfigSection(root: string, section: string): Record<string, string> {
+/** A whole section of `.dvc/config`, each key overridden by `.dvc/config.local`, as DVC merges them. */
+export function readDvcConfigSection(root: string, section: string): Record<string, string> {
   const values: Record<string, string> = {};
   for (const file of ['.dvc/config', '.dvc/config.local']) {
     let text: string;
@@ -33,10 +34,16 @@ function iniSection(text: string, wanted: string): Record<string, string> {
     if (!line || line.startsWith('#') || line.startsWith(';')) continue;
     const header = /^\[\s*'?([^'\]]+?)'?\s*\]$/.exec(line);
     if (header) section = header[1].trim();
-    else if (section === wanted) {
+    else if (section.toLowerCase() === wanted.toLowerCase()) {
       const eq = line.indexOf('=');
-      if (eq > 0) values[line.slice(0, eq).trim()] = line.slice(eq + 1).trim();
+      if (eq > 0) values[line.slice(0, eq).trim()] = unquote(line.slice(eq + 1).trim());
     }
   }
   return values;
+}
+
+/** configobj drops the quotes around a whole value (`type = "hardlink, symlink"`). */
+function unquote(value: string): string {
+  const quote = value[0];
+  return value.length >= 2 && (quote === '"' || quote === "'") && value.endsWith(quote) ? value.slice(1, -1) : value;
 }

@@ -75,7 +75,7 @@ export async function reproduceStage(stage: Stage, context: ReproduceContext, op
     if (changes.length === 0) return skip(stage, context, options);
   }
   if (options.dry) return wouldRun(stage, log);
-  if (stage.cmd !== undefined && !stage.frozen) removeOutputs(context.root, stage);
+  if (stage.cmd !== undefined && !stage.frozen) removeOutputs(context.root, stage, context.cache);
   readStageParams(context.root, stage);
   let outcome: ReproduceOutcome;
   if (!options.force && restoreFromDvcCache(stage, context, changes)) {

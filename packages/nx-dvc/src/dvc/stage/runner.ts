@@ -25,11 +25,13 @@ export class CommandFailedError extends Error {
 
 /**
  * Deletes every output except `persist: true` ones, as DVC does before running a stage, once each
- * of them is proved safe to delete (see `RemovalGuard`).
+ * of them is proved safe to delete (see `RemovalGuard`); `persist` outputs are unprotected instead
+ * (private writable copies of linked files), when DVC's cache is given.
  */
-export function removeOutputs(root: string, stage: Stage, guard = new RemovalGuard(root)): void {
+export function removeOutputs(root: string, stage: Stage, cache?: { unprotect(absPath: string): void }, guard = new RemovalGuard(root)): void {
   const paths = stage.outs.filter((out) => !out.persist).map((out) => out.repoPath);
   removeOutputPaths(paths, stage.addressing, guard);
+  for (const out of stage.outs) if (out.persist && out.cache) cache?.unprotect(`${root}/${out.repoPath}`);
 }
 
 /**

@@ -1,0 +1,71 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, closeSync, constants, copyFileSync, linkSync, openSync, realpathSync, renameSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { DvcError } from '../errors';
+import type { LinkType } from './link-types';
+
+/** Errors after which DVC tries the next link type (`dvc_objects.fs.generic._try_links`). */
+const UNSUPPORTED = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EXDEV', 'ENOTTY', 'ENOSYS', 'EINVAL', 'EAGAIN']);
+
+/** The mode DVC gives a file it creates in the workspace: `0o666 & ~umask`. */
+export function workspaceFileMode(): number {
+  return 0o666 & ~process.umask();
+}
+
+/**
+ * Puts a cache object at a path with the first link type that works, as DVC's `transfer` does:
+ * a type that fails as unsupported is dropped for every later file of the same transfer.
+ */
+export class Linker {
+  private readonly types: LinkType[];
+
+  constructor(types: readonly LinkType[]) {
+    this.types = [...types];
+  }
+
+  /** Creates `target` (which must not exist) from `source`; returns the type used. */
+  link(source: string, target: string): LinkType {
+    while (this.types.length) {
+      const type = this.types[0]!;
+      try {
+        LINK[type](source, target);
+        return type;
+      } catch (error) {
+        if (type === 'copy' || !UNSUPPORTED.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
+      }
+      this.types.shift();
+    }
+    throw new DvcError(
+      `No possible cache link types for '${target}'. See <https://dvc.org/doc/user-guide/troubleshooting#cache-types> for more information.`,
+    );
+  }
+}
+
+const LINK: Record<LinkType, (source: string, target: string) => void> = {
+  reflink(source, target) {
+    copyFileSync(source, target, constants.COPYFILE_FICLONE_FORCE);
+    chmodSync(target, workspaceFileMode());
+  },
+  hardlink(source, target) {
+    // DVC creates empty files instead of linking them: they would all share one inode and reach
+    // the file system's link limit.
+    if (statSync(source).size === 0) closeSync(openSync(target, 'wx'));
+    else linkSync(realpathSync(source), target);
+  },
+  symlink(source, target) {
+    symlinkSync(source, target);
+  },
+  copy: copyAtomically,
+};
+
+/** A full copy through a temporary name, so that nobody sees half a file (a reflink when the FS can). */
+export function copyAtomically(source: string, target: string): void {
+  const temporary = join(dirname(target), `.${basename(target)}.${randomBytes(8).toString('hex')}.tmp`);
+  try {
+    copyFileSync(source, temporary, constants.COPYFILE_FICLONE);
+    chmodSync(temporary, workspaceFileMode());
+    renameSync(temporary, target);
+  } finally {
+    rmSync(temporary, { force: true });
+  }
+}

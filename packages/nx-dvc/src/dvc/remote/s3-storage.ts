@@ -1,0 +1,70 @@
+import aws4 from 'aws4';
+import type { OutgoingHttpHeaders } from 'node:http';
+import { drain, fileSize, HttpStatusError, saveBody, send, type HttpCall } from './http-request';
+import { s3Credentials, s3Region, type S3Credentials } from './s3-credentials';
+import { MissingObjectError, type RemoteStorage } from './storage';
+
+/**
+ * DVC's `s3://bucket/prefix` remote, on AWS or on any S3-compatible server (`endpointurl`):
+ * SigV4-signed GET, HEAD and PUT with unsigned payloads, so bodies stream from and to files.
+ * (One PUT per object: S3 caps those at 5 GiB.)
+ */
+export class S3Storage implements RemoteStorage {
+  private readonly bucket: string;
+  private readonly prefix: string;
+  private readonly endpoint?: URL;
+  private readonly region: string;
+  private readonly credentials?: S3Credentials;
+
+  constructor(url: URL, options: Record<string, string>, readonly description: string) {
+    this.bucket = url.hostname;
+    this.prefix = url.pathname.replace(/^\/+|\/+$/g, '');
+    this.endpoint = options.endpointurl ? new URL(options.endpointurl) : undefined;
+    this.region = s3Region(options);
+    this.credentials = s3Credentials(options);
+  }
+
+  async has(key: string): Promise<boolean> {
+    const response = await send(this.signed('HEAD', key));
+    await drain(response);
+    if (response.statusCode === 404) return false;
+    if (response.statusCode! >= 400) throw new HttpStatusError(response.statusCode!, `HEAD ${this.describe(key)}`, '');
+    return true;
+  }
+
+  async download(key: string, toFile: string): Promise<void> {
+    const response = await send(this.signed('GET', key));
+    if (response.statusCode === 404) {
+      await drain(response);
+      throw new MissingObjectError(key);
+    }
+    if (response.statusCode! >= 400) throw new HttpStatusError(response.statusCode!, `GET ${this.describe(key)}`, await drain(response));
+    await saveBody(response, toFile);
+  }
+
+  async upload(fromFile: string, key: string): Promise<void> {
+    const call = this.signed('PUT', key, { 'Content-Length': fileSize(fromFile), 'Content-Type': 'application/octet-stream' });
+    const response = await send({ ...call, bodyFile: fromFile });
+    const body = await drain(response);
+    if (response.statusCode! >= 400) throw new HttpStatusError(response.statusCode!, `PUT ${this.describe(key)}`, body);
+  }
+
+  private signed(method: string, key: string, headers: OutgoingHttpHeaders = {}): HttpCall {
+    const objectKey = [this.prefix, key].filter(Boolean).join('/');
+    const encodedKey = objectKey.split('/').map(encodeURIComponent).join('/');
+    const url = this.endpoint
+      ? new URL(`${this.endpoint.pathname.replace(/\/?$/, '/')}${this.bucket}/${encodedKey}`, this.endpoint)
+      : new URL(`https://${this.bucket}.s3.${this.region}.amazonaws.com/${encodedKey}`);
+    const allHeaders: OutgoingHttpHeaders = { ...headers, 'X-Amz-Content-Sha256': 'UNSIGNED-PAYLOAD' };
+    if (!this.credentials) return { method, url, headers: allHeaders };
+    const request = aws4.sign(
+      { method, host: url.host, path: url.pathname + url.search, service: 's3', region: this.region, headers: allHeaders as Record<string, string> },
+      this.credentials,
+    );
+    return { method, url, headers: request.headers as OutgoingHttpHeaders };
+  }
+
+  private describe(key: string): string {
+    return `s3://${this.bucket}/${[this.prefix, key].filter(Boolean).join('/')}`;
+  }
+}

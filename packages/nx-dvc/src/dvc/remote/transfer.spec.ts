@@ -1,0 +1,192 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { after, describe, test } from 'node:test';
+import fg from 'fast-glob';
+import S3rver from 's3rver';
+import { DvcCache } from '../cache/dvc-cache';
+import { hashPath } from '../hashing/directory';
+import { DvcError } from '../errors';
+import { openRemote } from './open-remote';
+import { resolveRemote } from './remote-config';
+import { pull, push } from './transfer';
+import { dvcOk, skipWithoutDvc } from '../../testing/real-dvc';
+
+const roots: string[] = [];
+const servers: { close(): unknown }[] = [];
+after(async () => {
+  for (const server of servers) await server.close();
+  roots.forEach((r) => rmSync(r, { recursive: true, force: true }));
+});
+
+function temp(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `nx-dvc-remote-${prefix}-`));
+  roots.push(dir);
+  return dir;
+}
+
+/** A DVC workspace with a file output and a directory output (two files share their bytes) in its cache. */
+async function workspaceWithOutputs(config: string): Promise<{ root: string; cache: DvcCache; md5s: string[] }> {
+  const root = temp('ws');
+  mkdirSync(join(root, '.dvc'));
+  writeFileSync(join(root, '.dvc/config'), config);
+  mkdirSync(join(root, 'data/sub'), { recursive: true });
+  writeFileSync(join(root, 'model.bin'), Buffer.alloc(3 * 1024 * 1024, 7));
+  writeFileSync(join(root, 'data/a.txt'), 'a\n');
+  writeFileSync(join(root, 'data/sub/b.txt'), 'a\n');
+  writeFileSync(join(root, 'data/c.txt'), 'c\n');
+  const cache = DvcCache.forWorkspace(root)!;
+  const md5s: string[] = [];
+  for (const out of ['model.bin', 'data']) {
+    const hash = await hashPath(join(root, out));
+    cache.save(join(root, out), hash);
+    md5s.push(hash.md5);
+  }
+  return { root, cache, md5s };
+}
+
+/** The same configuration in a fresh workspace with an empty cache (the "other machine"). */
+function freshClone(from: string): { root: string; cache: DvcCache } {
+  const root = temp('clone');
+  mkdirSync(join(root, '.dvc'));
+  for (const file of ['config', 'config.local']) if (existsSync(join(from, '.dvc', file))) writeFileSync(join(root, '.dvc', file), readFileSync(join(from, '.dvc', file)));
+  return { root, cache: DvcCache.forWorkspace(root)! };
+}
+
+function objects(cacheDir: string): Record<string, string> {
+  return Object.fromEntries(fg.sync('files/md5/**', { cwd: cacheDir }).sort().map((p) => [p, readFileSync(join(cacheDir, p), 'latin1')]));
+}
+
+async function roundTrip(config: string, configLocal?: string) {
+  const first = await workspaceWithOutputs(config);
+  if (configLocal) writeFileSync(join(first.root, '.dvc/config.local'), configLocal);
+  const remote = () => openRemote(resolveRemote(first.root, undefined, 'push'));
+  const pushed = await push(first.cache, remote(), first.md5s);
+  assert.equal(pushed.missing.length, 0);
+  assert.equal(pushed.transferred.length, 4, 'model, a (= b), c, the .dir object: each once');
+  assert.equal((await push(first.cache, remote(), first.md5s)).transferred.length, 0, 'a second push sends nothing');
+  const clone = freshClone(first.root);
+  const pulled = await pull(clone.cache, openRemote(resolveRemote(clone.root, undefined, 'pull')), first.md5s);
+  assert.deepEqual(pulled.missing, []);
+  assert.deepEqual(objects(clone.cache.dir), objects(first.cache.dir), 'the clone has byte-identical objects');
+  assert.equal(statSync(clone.cache.objectPath(first.md5s[0]!)).mode & 0o777, 0o444, 'pulled objects are protected');
+  assert.equal(clone.cache.checkout(join(clone.root, 'data'), first.md5s[1]!), true);
+  assert.equal(readFileSync(join(clone.root, 'data/sub/b.txt'), 'utf8'), 'a\n');
+  const absent = await pull(freshClone(first.root).cache, openRemote(resolveRemote(clone.root, undefined, 'pull')), ['0123456789abcdef0123456789abcdef', 'fedcba9876543210fedcba9876543210.dir']);
+  assert.deepEqual(absent.missing.sort(), ['0123456789abcdef0123456789abcdef', 'fedcba9876543210fedcba9876543210.dir']);
+  return first;
+}
+
+describe('which remote', () => {
+  test("core.remote, a remote's url relative to .dvc/, config.local overriding, -r, DVC's messages", () => {
+    const root = temp('config');
+    mkdirSync(join(root, '.dvc'));
+    assert.throws(() => resolveRemote(root, undefined, 'pull'), /no remote specified in .*Create a default remote with\n    dvc remote add -d/);
+    writeFileSync(join(root, '.dvc/config'), "[core]\n    remote = store\n['remote \"store\"']\n    url = ../storage\n['remote \"web\"']\n    url = https://example.com/dvc\n");
+    assert.deepEqual(resolveRemote(root, undefined, 'pull'), { name: 'store', url: join(root, 'storage'), options: {} });
+    writeFileSync(join(root, '.dvc/config.local'), "['remote \"web\"']\n    auth = basic\n    user = me\n    password = secret\n");
+    assert.deepEqual(resolveRemote(root, 'web', 'push'), { name: 'web', url: 'https://example.com/dvc', options: { auth: 'basic', user: 'me', password: 'secret' } });
+    assert.throws(() => resolveRemote(root, 'nope', 'pull'), /remote 'nope' doesn't exist/);
+    writeFileSync(join(root, '.dvc/config'), "['remote \"store\"']\n    url = /srv/store\n");
+    assert.throws(() => resolveRemote(root, undefined, 'push'), /Setup default remote with\n    dvc remote default <remote name>\nor use:\n    dvc push -r <remote name>/);
+  });
+
+  test('other remote types get one message naming dvc pull', () => {
+    assert.throws(() => openRemote({ name: 'g', url: 'gdrive://abc', options: {} }), (e: unknown) => e instanceof DvcError && /use DVC itself for 'gdrive' remotes: `dvc pull`/.test(e.message));
+  });
+});
+
+describe('push and pull', () => {
+  test('a local-path remote', async () => {
+    const storage = temp('storage');
+    await roundTrip(`[core]\n    remote = store\n['remote "store"']\n    url = ${storage}\n`);
+    assert.ok(fg.sync('files/md5/*/*', { cwd: storage }).length === 4);
+  });
+
+  test('an HTTP remote: POST by default, PUT with method = PUT, basic auth', async () => {
+    const { url, requests } = await httpRemoteServer(temp('http'), 'me:secret');
+    await roundTrip(`[core]\n    remote = web\n['remote "web"']\n    url = ${url}/dvc-store\n`, `['remote "web"']\n    auth = basic\n    user = me\n    password = secret\n`);
+    assert.ok(requests.includes('POST') && !requests.includes('PUT'));
+    requests.length = 0;
+    await roundTrip(`[core]\n    remote = web\n['remote "web"']\n    url = ${url}/dvc-put\n    method = PUT\n`, `['remote "web"']\n    auth = basic\n    user = me\n    password = secret\n`);
+    assert.ok(requests.includes('PUT') && !requests.includes('POST'));
+  });
+
+  test('an S3-compatible remote (endpointurl), credentials from config.local or the AWS variables', async () => {
+    const endpoint = await s3Server(temp('s3'));
+    await roundTrip(
+      `[core]\n    remote = s3\n['remote "s3"']\n    url = s3://bucket/some/prefix\n    endpointurl = ${endpoint}\n`,
+      `['remote "s3"']\n    access_key_id = S3RVER\n    secret_access_key = S3RVER\n`,
+    );
+    // s3rver checks the access key but not SigV4 signatures themselves (aws4 computes those).
+    const wrong = await workspaceWithOutputs(`['remote "s3"']\n    url = s3://bucket/x\n    endpointurl = ${endpoint}\n    access_key_id = WRONG\n    secret_access_key = S3RVER\n`);
+    await assert.rejects(push(wrong.cache, openRemote(resolveRemote(wrong.root, 's3', 'push')), wrong.md5s), /HTTP 403/);
+  });
+});
+
+describe('with real DVC', { skip: skipWithoutDvc }, () => {
+  test('dvc pull reads what we pushed, and we pull what dvc push wrote, to and from a local remote', async () => {
+    const ours = temp('ours-remote');
+    const first = await workspaceWithOutputs(`[core]\n    remote = store\n['remote "store"']\n    url = ${ours}\n`);
+    await push(first.cache, openRemote(resolveRemote(first.root, undefined, 'push')), first.md5s);
+
+    const repo = temp('dvc-repo');
+    execFileSync('git', ['init', '-q'], { cwd: repo });
+    dvcOk(repo, ['init', '-q']);
+    dvcOk(repo, ['remote', 'add', '-d', 'store', ours]);
+    mkdirSync(join(repo, 'data/sub'), { recursive: true });
+    writeFileSync(join(repo, 'model.bin'), Buffer.alloc(3 * 1024 * 1024, 7));
+    writeFileSync(join(repo, 'data/a.txt'), 'a\n');
+    writeFileSync(join(repo, 'data/sub/b.txt'), 'a\n');
+    writeFileSync(join(repo, 'data/c.txt'), 'c\n');
+    dvcOk(repo, ['add', '-q', 'model.bin', 'data']);
+    rmSync(join(repo, '.dvc/cache'), { recursive: true });
+    rmSync(join(repo, 'data'), { recursive: true });
+    dvcOk(repo, ['pull', '-q']);
+    assert.equal(readFileSync(join(repo, 'data/sub/b.txt'), 'utf8'), 'a\n');
+    assert.match(dvcOk(repo, ['status', '--cloud']).output, /Cache and remote 'store' are in sync/);
+
+    const theirs = temp('their-remote');
+    dvcOk(repo, ['remote', 'add', 'store2', theirs]);
+    dvcOk(repo, ['push', '-q', '-r', 'store2']);
+    assert.deepEqual(objects(theirs), objects(ours), "dvc push's layout and bytes are ours");
+    const clone = freshClone(first.root);
+    writeFileSync(join(clone.root, '.dvc/config'), `['remote "theirs"']\n    url = ${theirs}\n`);
+    const pulled = await pull(clone.cache, openRemote(resolveRemote(clone.root, 'theirs', 'pull')), first.md5s);
+    assert.deepEqual(pulled.missing, []);
+    assert.deepEqual(objects(clone.cache.dir), objects(first.cache.dir));
+  });
+});
+
+/** A loopback HTTP server storing what is POSTed or PUT under a directory, with basic auth. */
+async function httpRemoteServer(dir: string, userPassword: string): Promise<{ url: string; requests: string[] }> {
+  const requests: string[] = [];
+  const server: Server = createServer(async (req, res) => {
+    requests.push(req.method!);
+    if (req.headers.authorization !== `Basic ${Buffer.from(userPassword).toString('base64')}`) return void res.writeHead(401).end();
+    const path = join(dir, decodeURIComponent(new URL(req.url!, 'http://x').pathname));
+    if (req.method === 'GET') {
+      if (!existsSync(path)) return void res.writeHead(404).end();
+      res.writeHead(200, { 'Content-Length': statSync(path).size });
+      return void (await pipeline(createReadStream(path), res).catch(() => undefined)); // existence checks hang up early
+    }
+    mkdirSync(dirname(path), { recursive: true });
+    await pipeline(req, createWriteStream(path));
+    res.writeHead(200).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  servers.push({ close: () => new Promise((resolve) => server.close(resolve)) });
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests };
+}
+
+async function s3Server(dir: string): Promise<string> {
+  const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: dir, configureBuckets: [{ name: 'bucket', configs: [] }] });
+  const address = (await server.run()) as AddressInfo;
+  servers.push({ close: () => server.close() });
+  return `http://127.0.0.1:${address.port}`;
+}
