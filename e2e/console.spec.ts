@@ -40,7 +40,7 @@ before(() => {
 after(() => ws.cleanup());
 
 describe('console lines and run summary', () => {
-  test('a first run prints `Generating lock file` once, where DVC prints it', { skip: skipWithoutDvc, todo: 'next commit' }, () => {
+  test('a first run prints `Generating lock file` once, where DVC prints it', { skip: skipWithoutDvc }, () => {
     const reference = new Workspace(mkdtempSync(join(tmpdir(), 'nx-dvc-console-dvc-')));
     try {
       for (const [file, content] of Object.entries(FILES)) reference.write(file, content);

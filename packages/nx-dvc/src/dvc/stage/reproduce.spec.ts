@@ -47,7 +47,7 @@ async function reproduce(root: string, recorded?: Record<string, unknown>, optio
     log: { info: (line) => lines.push(line), warn: (line) => warnings.push(line) },
     recorded,
     lockFile: 'dvc.lock',
-    lockExists: recorded !== undefined,
+    createsLockFile: () => recorded === undefined,
     stdio: 'pipe',
   };
   return { ...(await reproduceStage(stage, context, options)), lines, warnings };

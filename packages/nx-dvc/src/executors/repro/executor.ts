@@ -52,7 +52,7 @@ async function printDryRun(root: string, plan: Stage[], force: boolean): Promise
   const recordedEntry = recordedEntries(root);
   try {
     for (const stage of plan) {
-      const context = { root, hasher, log: consoleLog, recorded: recordedEntry(stage), lockFile: lockFileOf(stage.file), lockExists: true };
+      const context = { root, hasher, log: consoleLog, recorded: recordedEntry(stage), lockFile: lockFileOf(stage.file), createsLockFile: () => false };
       await reproduceStage(stage, context, { force, dry: true });
     }
     return true;

@@ -10,6 +10,7 @@ import { loadPipelineFromDisk, type PipelineFile } from '../../dvc/parsing/pipel
 import { consoleLog, reproduceStage, type ReproduceContext } from '../../dvc/stage/reproduce';
 import { CommandFailedError } from '../../dvc/stage/runner';
 import type { Stage } from '../../dvc/stage/stage';
+import { claimLockGeneration } from '../../plugin/lock-generation';
 import { fragmentOutput, fragmentPath, recordStages, removeFragment, writeFragment } from '../../plugin/stage-record';
 import { hashStatePath, workspaceDataDirectoryOf } from '../../plugin/workspace-data';
 
@@ -81,7 +82,7 @@ function reproduceContext(root: string, stage: Stage, lock: LockData | undefined
     log: consoleLog,
     recorded: lock?.stages[stage.name!],
     lockFile: lockFileOf(stage.file),
-    lockExists: lock !== undefined,
+    createsLockFile: () => lock === undefined && claimLockGeneration(workspaceDataDirectoryOf(root), lockFileOf(stage.file)),
     stdio: env.stdio,
   };
 }
