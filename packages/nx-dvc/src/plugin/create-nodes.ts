@@ -207,18 +207,22 @@ export const DVC_DAG_TARGET = 'dvc-dag';
  * matrix group (`train` runs all `train@*`), and `repro` for the whole dvc.yaml. Each is a no-op
  * that depends on the stage projects' targets, as Nx's own atomized targets do.
  *
- * Their inputs matter only to `nx affected`: a no-op is never cached. They are the files a stage
- * definition is read from (the dvc.yaml, its vars and params files), whose edits Nx cannot pin on
- * one stage (it compares YAML files whole), so the pipeline is selected and its unchanged stages
- * come from the cache. Code and data deps are not among them: the stage targets match those exactly.
+ * Their inputs matter to `nx affected`: the files a stage definition is read from (the dvc.yaml,
+ * its vars and params files), whose edits Nx cannot pin on one stage (it compares YAML files
+ * whole), so the pipeline is selected and its unchanged stages come from the cache. Code and data
+ * deps are not among them: the stage targets match those exactly. The aliases are cacheable so that
+ * Nx's summary counts them as hits, not as tasks that ran: a fully cached `nx run pipe:repro`
+ * reads `Cache: 4/4 hit`, not `3/4` (caching a no-op stores nothing but its empty output).
  */
 function aliasTargets(result: FileResult, loaded: CachedPipeline, stageProject: (s: Stage) => string, options: NormalizedOptions) {
   const pipeline = result.pipeline!;
   const targets: Record<string, TargetConfiguration> = {};
-  const inputs = [result.file, ...(loaded.definitionReads ?? [])].map((file) => `{workspaceRoot}/${file}`);
+  // no npm package is an input: upgrading one must not turn a cached alias into a miss
+  const inputs = [...[result.file, ...(loaded.definitionReads ?? [])].map((file) => `{workspaceRoot}/${file}`), { externalDependencies: [] }];
   const alias = (stages: Stage[], description: string): TargetConfiguration => ({
     executor: 'nx:noop',
     inputs,
+    cache: true,
     dependsOn: stages.map((s) => ({ projects: stageProject(s), target: options.stageTargetName, params: 'forward' as const })),
     metadata: { description, technologies: ['dvc'] },
   });

@@ -3,9 +3,12 @@ import type { TaskResults } from '@nx/devkit';
 import { gitignoresNxHashes, hashedGitignoreWarning } from './nx-hashed-gitignores';
 import type { NxDvcPluginOptions } from './options';
 import { fragmentsDirectory, readFragment, recordFinishedStages, type FinishedStage } from './stage-record';
+import { forgetRun } from './lock-generation';
 import { workspaceDataDirectoryOf } from './workspace-data';
 
 export interface TasksExecutionContext {
+  /** The command's id, the one the pre-tasks hook saw. */
+  readonly id?: string;
   readonly workspaceRoot: string;
   readonly taskResults: TaskResults;
 }
@@ -20,6 +23,7 @@ const COMPLETED = new Set(['success', ...CACHE_HITS]);
  */
 export async function postDvcTasksExecution(options: NxDvcPluginOptions | undefined, context: TasksExecutionContext): Promise<void> {
   const root = context.workspaceRoot;
+  forgetRun(workspaceDataDirectoryOf(root), context.id);
   const completed = completedStages(root, context.taskResults);
   if (completed.length === 0) return;
   try {

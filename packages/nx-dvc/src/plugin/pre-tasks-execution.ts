@@ -1,10 +1,22 @@
+import { shareRunId } from './lock-generation';
+
 /**
- * Runs once before every `nx run`/`run-many`/`affected`. Nx 24 aborts the whole run when its
- * self-hosted remote cache refuses the access token; a data pipeline should rather run, locally,
- * with a clear warning. So the server is asked once (`GET /v1/cache/0`) and, if it refuses the
- * token or cannot be reached, the remote cache is switched off for this run.
+ * Runs once before every `nx run`/`run-many`/`affected`: hands the command's id to its stage tasks
+ * (they agree through it on which one prints `Generating lock file`), and checks the remote cache.
  */
-export async function preDvcTasksExecution(): Promise<void> {
+export async function preDvcTasksExecution(_options?: unknown, context?: { id?: string }): Promise<void> {
+  // Nx applies env changes made here to the run's tasks
+  shareRunId(context?.id);
+  await checkRemoteCache();
+}
+
+/**
+ * Nx 24 aborts the whole run when its self-hosted remote cache refuses the access token; a data
+ * pipeline should rather run, locally, with a clear warning. So the server is asked once
+ * (`GET /v1/cache/0`) and, if it refuses the token or cannot be reached, the remote cache is
+ * switched off for this run.
+ */
+async function checkRemoteCache(): Promise<void> {
   const server = process.env.NX_SELF_HOSTED_REMOTE_CACHE_SERVER;
   if (!server) return;
   const problem = await remoteCacheProblem(server, process.env.NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN);

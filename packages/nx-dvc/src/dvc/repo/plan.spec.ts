@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { DvcError } from '../errors';
 import { buildGraph } from './graph';
 import type { PipelineFile } from '../parsing/pipeline-file';
-import { reproPlan, stagesNamed } from './plan';
+import { dependentsWithin, DownstreamForce, reproPlan, stagesNamed } from './plan';
 import { buildPipelineStage, type Stage } from '../stage/stage';
 
 /** The `dvc repro` reference's picture: A1 → A2 and B1 → B2 joining into train. */
@@ -48,5 +48,31 @@ describe('stagesNamed', () => {
 
   test('an unknown name names the file', () => {
     assert.throws(() => stagesNamed(pipeline, ['nope']), (e: Error) => e instanceof DvcError && e.message === "'p/dvc.yaml' does not have a stage named 'nope'");
+  });
+});
+
+describe('dependentsWithin and DownstreamForce', () => {
+  test("a failed or changed stage reaches its dependents in the plan, not the plan's other stages", () => {
+    const plan = reproPlan(graph, named('train'));
+    assert.deepEqual(names(dependentsWithin(graph, plan, named('A1'))), ['A2', 'train']);
+    assert.deepEqual(names(dependentsWithin(graph, plan, named('A2', 'B1'))), ['B2', 'train']);
+    assert.deepEqual(names(dependentsWithin(graph, named('A1', 'A2'), named('A1'))), ['A2'], 'only within the plan');
+  });
+
+  test('a frozen stage is cut from its upstream', () => {
+    const frozen = buildPipelineStage('dvc.yaml', 'report', { cmd: 'c', deps: ['model'], outs: ['report'], frozen: true });
+    const withFrozen = buildGraph([...stages, frozen]);
+    assert.deepEqual(names(dependentsWithin(withFrozen, [...stages, frozen], named('train'))), []);
+  });
+
+  test('--force-downstream: a stage that runs forces its direct dependents, who pass it on when they run', () => {
+    const force = new DownstreamForce(graph, true);
+    force.ran(named('A1')[0]);
+    assert.deepEqual(names(stages.filter((s) => force.isForced(s))), ['A2']);
+    force.ran(named('A2')[0]);
+    assert.deepEqual(names(stages.filter((s) => force.isForced(s))), ['A2', 'train']);
+    const off = new DownstreamForce(graph, false);
+    off.ran(named('A1')[0]);
+    assert.equal(stages.some((s) => off.isForced(s)), false);
   });
 });

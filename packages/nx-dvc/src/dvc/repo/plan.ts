@@ -80,3 +80,47 @@ export function stagesNamed(pipeline: PipelineFile, names: string[]): Stage[] {
     return found;
   });
 }
+
+/**
+ * The stages of `plan` that depend, directly or not, on one of `sources`, in plan order (sources
+ * excluded). Edges are DVC's active graph: a frozen stage is cut from its upstream. It is what Nx
+ * skips after a failure, and what `--force-downstream` forces after a change.
+ */
+export function dependentsWithin(graph: StageGraph, plan: Stage[], sources: Iterable<Stage>): Stage[] {
+  const dependents = activeDependents(graph);
+  const starts = new Set(sources);
+  const reached = reachable(starts, (stage) => dependents.get(stage) ?? []);
+  return plan.filter((stage) => reached.has(stage) && !starts.has(stage));
+}
+
+/**
+ * DVC's `--force-downstream` (`_reproduce` in `dvc/repo/reproduce.py`): a stage that runs, or is
+ * forced, forces its direct dependents, so everything below a changed stage runs.
+ */
+export class DownstreamForce {
+  private readonly forced = new Set<Stage>();
+  private readonly dependents: Map<Stage, Stage[]>;
+
+  constructor(graph: StageGraph, private readonly enabled: boolean) {
+    this.dependents = activeDependents(graph);
+  }
+
+  isForced(stage: Stage): boolean {
+    return this.forced.has(stage);
+  }
+
+  /** The stage ran (or would run): its dependents are forced. */
+  ran(stage: Stage): void {
+    if (this.enabled) for (const dependent of this.dependents.get(stage) ?? []) this.forced.add(dependent);
+  }
+}
+
+/** producer -> the stages reading it; a frozen stage reads nothing (DVC's active graph). */
+function activeDependents(graph: StageGraph): Map<Stage, Stage[]> {
+  const dependents = new Map<Stage, Stage[]>();
+  for (const [dependent, producers] of graph.upstream) {
+    if (dependent.frozen) continue;
+    for (const producer of producers) dependents.set(producer, [...(dependents.get(producer) ?? []), dependent]);
+  }
+  return dependents;
+}

@@ -57,7 +57,7 @@ async function reproduce(
     log: { info: (line) => lines.push(line), warn: (line) => warnings.push(line) },
     recorded,
     lockFile: 'dvc.lock',
-    lockExists: recorded !== undefined,
+    createsLockFile: () => recorded === undefined,
     stdio: 'pipe',
   };
   return { ...(await reproduceStage(stage, context, options)), lines, warnings };
@@ -166,7 +166,7 @@ describe("DVC's reproduce of one stage", () => {
       log: { info: (line) => lines.push(line), warn: (line) => lines.push(line) },
       recorded: { outs: [{ md5: 'b1946ac92492d2347c6235b4d2611184', size: 6, hash: 'md5', path: 'data.txt' }] },
       lockFile: 'dvc.lock',
-      lockExists: true,
+      createsLockFile: () => false,
     });
     assert.equal((await reproduceStage(source, context(), { dry: true })).outcome, 'skipped');
     assert.deepEqual(lines.splice(0), ["'data.txt.dvc' didn't change, skipping"]);

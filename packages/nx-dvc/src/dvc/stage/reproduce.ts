@@ -28,8 +28,11 @@ export interface ReproduceContext {
   /** The stage's entry in its dvc.lock, if it has one. */
   recorded?: Record<string, unknown>;
   lockFile: string;
-  /** Whether the dvc.lock exists yet (DVC says "Generating" rather than "Updating"). */
-  lockExists: boolean;
+  /**
+   * Asked once the stage has an entry to record: whether it is the first of the run to write into a
+   * dvc.lock that does not exist yet (DVC then prints "Generating lock file", once, before "Updating").
+   */
+  createsLockFile: () => boolean;
   /** `pipe` sends the commands' output through this process's streams. */
   stdio?: 'inherit' | 'pipe';
 }
@@ -165,6 +168,6 @@ function cachedOutputs(stage: Stage, saved: SavedStage): CachedOutput[] {
 
 /** DVC's console lines; the file itself is written once all tasks are done. */
 function reportLockChange(context: ReproduceContext, entry: Record<string, unknown>): void {
-  if (!context.lockExists) context.log.info(`Generating lock file '${context.lockFile}'`);
+  if (context.createsLockFile()) context.log.info(`Generating lock file '${context.lockFile}'`);
   if (!context.recorded || dumpLockYaml(context.recorded) !== dumpLockYaml(entry)) context.log.info(`Updating lock file '${context.lockFile}'`);
 }

@@ -10,6 +10,8 @@ import { loadPipelineFromDisk, type PipelineFile } from '../../dvc/parsing/pipel
 import { consoleLog, reproduceStage, type ReproduceContext } from '../../dvc/stage/reproduce';
 import { CommandFailedError } from '../../dvc/stage/runner';
 import type { Stage } from '../../dvc/stage/stage';
+import { ignoredFailuresDirectory, recordIgnoredFailure } from '../ignored-failures';
+import { claimLockGeneration } from '../../plugin/lock-generation';
 import { fragmentOutput, fragmentPath, recordStages, removeFragment, writeFragment } from '../../plugin/stage-record';
 import { hashStatePath, workspaceDataDirectoryOf } from '../../plugin/workspace-data';
 
@@ -68,7 +70,13 @@ export async function runStageTask(options: StageExecutorOptions, env: StageTask
     return true;
   } catch (error) {
     const message = error instanceof DvcError || error instanceof CommandFailedError || !env.verbose ? errorText(error) : (error as Error).stack;
-    console.error(`ERROR: failed to reproduce '${addressOf(options)}': ${message}`);
+    const ignoring = ignoredFailuresDirectory();
+    if (ignoring) {
+      console.warn(`WARNING: ${message} (ignored)`);
+      recordIgnoredFailure(ignoring, options);
+    } else {
+      console.error(`ERROR: failed to reproduce '${addressOf(options)}': ${message}`);
+    }
     return false;
   }
 }
@@ -81,7 +89,7 @@ function reproduceContext(root: string, stage: Stage, lock: LockData | undefined
     log: consoleLog,
     recorded: lock?.stages[stage.name!],
     lockFile: lockFileOf(stage.file),
-    lockExists: lock !== undefined,
+    createsLockFile: () => lock === undefined && claimLockGeneration(workspaceDataDirectoryOf(root), lockFileOf(stage.file)),
     stdio: env.stdio,
   };
 }
