@@ -256,25 +256,25 @@ function capture(cmd, argv, cwd) {
   });
 }
 
+/** hashFile, hashDirectory, shutdownHashWorkers and HashState, from the sources (tsx) or the built package. */
 async function loadModules() {
-  const src = join(repo, 'packages/nx-dvc/src/dvc');
+  const names = ['file', 'directory', 'worker-pool', 'state'];
+  const load = (dir, ext) => Promise.all(names.map((name) => import(pathToFileURL(join(dir, `${name}${ext}`)).href)));
+  let modules;
   try {
-    const hashing = await import(pathToFileURL(join(src, 'hashing/md5.ts')).href);
-    const state = await import(pathToFileURL(join(src, 'hashing/state.ts')).href);
-    return { ...(hashing.default ?? hashing), HashState: (state.default ?? state).HashState };
+    modules = await load(join(repo, 'packages/nx-dvc/src/dvc/hashing'), '.ts');
   } catch (error) {
     if (!String(error?.code ?? error).includes('ERR_UNKNOWN_FILE_EXTENSION')) throw error;
-    const dist = join(repo, 'packages/nx-dvc/dist/dvc');
     try {
-      const hashing = await import(pathToFileURL(join(dist, 'hashing/md5.js')).href);
-      const state = await import(pathToFileURL(join(dist, 'hashing/state.js')).href);
+      modules = await load(join(repo, 'packages/nx-dvc/dist/dvc/hashing'), '.js');
       log('(running the built dist/ modules; use `node --import tsx` for the sources)');
-      return { ...(hashing.default ?? hashing), HashState: (state.default ?? state).HashState };
     } catch {
       console.error('Run it as `node --import tsx tools/bench/hash.mjs` (or build the plugin first).');
       process.exit(2);
     }
   }
+  const [file, directory, pool, state] = modules.map((m) => m.default ?? m);
+  return { hashFile: file.hashFile, hashDirectory: directory.hashDirectory, shutdownHashWorkers: pool.shutdownHashWorkers, HashState: state.HashState };
 }
 
 function median(values) {

@@ -6,7 +6,7 @@
 //
 //   npm run bench [-- --budget-s 560] [-- --quick]   (--quick: tiny sizes, writes report-quick.md)
 //
-// Order: hashing, graph, remote cache, then the chain of stages, which gets whatever is left of
+// Order: hashing, graph, remote cache, real DVC's baselines, then the chain of stages, which gets whatever is left of
 // the budget (it skips repeat rounds and its profile pass rather than overrun).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
@@ -40,12 +40,13 @@ process.on('SIGINT', () => {
  * stage sizes take one repeat no-op each instead of three (the 200-stage size keeps three).
  */
 const SIZES = args.quick
-  ? { hash: ['--runs', '1', '--mib', '64', '--files', '500'], graph: ['--sizes', '100,200', '--runs', '1'], remote: ['--mib', '16'], chain: ['--sizes', '5,10', '--runs', '1', '--profile', '5'] }
-  : { hash: ['--runs', '3', '--mib', '1024', '--files', '10000'], graph: ['--sizes', '100,1000,10000', '--runs', '3'], remote: ['--mib', '1024'], chain: ['--sizes', '50,100,200', '--runs', '3', '--growth-repeats', '1', '--profile', '10'] };
+  ? { hash: ['--runs', '1', '--mib', '64', '--files', '500'], graph: ['--sizes', '100,200', '--runs', '1'], remote: ['--mib', '16'], dvc: ['--mib', '16', '--stages', '100', '--runs', '1'], chain: ['--sizes', '5,10', '--runs', '1', '--profile', '5'] }
+  : { hash: ['--runs', '3', '--mib', '1024', '--files', '10000'], graph: ['--sizes', '100,1000,10000', '--runs', '3'], remote: ['--mib', '1024'], dvc: ['--mib', '1024', '--stages', '10000', '--runs', '3'], chain: ['--sizes', '50,100,200', '--runs', '3', '--growth-repeats', '1', '--profile', '10'] };
 const STEPS = [
   { id: 'hash', script: 'hash.mjs', args: () => SIZES.hash, timeoutS: 180 },
   { id: 'graph', script: 'graph.mjs', args: (nm) => [...SIZES.graph, '--configs', 'cold,warm', '--no-profile', '--no-build', '--node-modules', nm], timeoutS: 240 },
   { id: 'remote', script: 'remote-cache.mjs', args: () => SIZES.remote, timeoutS: 240 },
+  { id: 'dvc', script: 'dvc-baselines.ts', args: () => SIZES.dvc, timeoutS: 300 },
   // the chain saves its figures after every round: past its time limit it is stopped, and what it measured is kept
   { id: 'chain', script: 'chain.mjs', args: (_nm, budgetS) => [...SIZES.chain, '--growth-runs', '1', '--parallel', '2', '--budget-s', String(Math.round(budgetS - 15))], timeoutS: (budgetS) => budgetS + 15 },
 ];

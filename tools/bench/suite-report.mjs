@@ -41,7 +41,7 @@ export function renderReport({ machine, versions, results, totalMs }) {
 // --- goals ---------------------------------------------------------------------------------
 
 function goalRows(results) {
-  return [...hashRows(results.hash), ...graphRows(results.graph), ...chainRows(results.chain), ...remoteRows(results.remote)];
+  return [...hashRows(results.hash), ...graphRows(results.graph), ...chainRows(results.chain), ...remoteRows(results.remote), ...dvcRows(results.dvc)];
 }
 
 function hashRows(step) {
@@ -148,6 +148,27 @@ function remoteRows(step) {
       rssOurs: `${formatKiB(r.restore.rssMib * 1024)} / ${formatKiB(r.restore.treeRssMib * 1024)}`,
       rssBase: r.tar ? formatKiB(r.tar.rssMib * 1024) : 'n/a',
     },
+  ];
+}
+
+/** Real DVC on the same files, where the machine has it (tools/bench/dvc-baselines.ts); no goal is set. */
+function dvcRows(step) {
+  if (!step) return [];
+  if (!step.ok || step.data.skipped) return [missingRow(`against real DVC${step.data?.skipped ? ` (skipped: ${step.data.skipped})` : ''}`)];
+  const d = step.data;
+  const row = (figure, comparison, baseline) => ({
+    figure,
+    ours: formatMs(comparison.nx.median.ms),
+    baseline: `${baseline}: ${formatMs(comparison.dvc.median.ms)}`,
+    ratio: times(comparison.ratio),
+    goal: 'reported (real DVC as the baseline)',
+    met: undefined,
+    rssOurs: formatKiB(comparison.nx.median.treeRssKiB),
+    rssBase: formatKiB(comparison.dvc.median.treeRssKiB),
+  });
+  return [
+    row(`status of an unchanged stage with a ${gib(d.mib)} dep (\`nx run pipe:dvc-status\`)`, d.status, '`dvc status`'),
+    row(`graph of the ${d.stages}-stage workspace (\`nx show projects\`, no graph cache, no daemon)`, d.graph, '`dvc dag --dot`'),
   ];
 }
 
