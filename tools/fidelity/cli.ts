@@ -1,5 +1,5 @@
 // Differential test of nx-dvc against real DVC:
-//   npm run fidelity -- --cases N --seed S [--max-stages 30] [--rounds 1] [--per-workspace 100] [--no-batch] [--keep]
+//   npm run fidelity -- --cases N --seed S [--max-stages 30] [--rounds 1] [--per-workspace 100] [--batch] [--keep]
 // Generates N pipelines (case i from seed S+i), runs them with `dvc repro -P` and with
 // `nx run-many -t repro` in two sibling workspaces, edits each at random and runs both again,
 // and prints every difference in dvc.lock, .gitignore and the workspace's files. Exits 1 on any.
@@ -14,7 +14,7 @@ const { values } = parseArgs({
     'max-stages': { type: 'string', default: '30' },
     rounds: { type: 'string', default: '1' },
     'per-workspace': { type: 'string', default: '100' },
-    'no-batch': { type: 'boolean', default: false },
+    batch: { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
   },
 });
@@ -30,7 +30,7 @@ async function main(): Promise<void> {
     maxStages: Number(values['max-stages']),
     rounds: Number(values.rounds),
     perWorkspace: Number(values['per-workspace']),
-    batch: !values['no-batch'],
+    batch: values.batch,
     keep: values.keep,
     log: (line: string) => console.log(line),
   };

@@ -114,7 +114,7 @@ function tail(output: string): string {
 
 /** One line per divergence with the seed that reproduces it, then the differing lines. */
 export function formatDivergence(d: Divergence): string {
-  const what = d.difference.kind === 'run' ? 'run failed' : d.difference.kind === 'bytes' ? 'differs' : d.difference.kind === 'only-dvc' ? 'only DVC wrote it' : 'only nx wrote it';
+  const what = d.difference.kind === 'run' ? 'run failed' : d.difference.kind === 'bytes' ? 'differs' : d.difference.kind === 'only-first' ? 'only DVC wrote it' : 'only nx wrote it';
   const head = `${d.caseName} seed ${d.seed} ${d.step}: ${d.difference.path} ${what}`;
   return d.difference.detail ? `${head}\n${d.difference.detail}` : head;
 }

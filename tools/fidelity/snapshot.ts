@@ -29,27 +29,27 @@ function walk(root: string, folder: string, files: Snapshot): void {
 
 export interface FileDifference {
   path: string;
-  /** `only-dvc`: DVC's workspace has it, nx's not; `only-nx`: the other way; `bytes`: both, different. */
-  kind: 'only-dvc' | 'only-nx' | 'bytes';
+  /** `only-first`: only the first snapshot has it; `only-second`: the other way; `bytes`: both, different. */
+  kind: 'only-first' | 'only-second' | 'bytes';
   detail: string;
 }
 
-/** Every difference between DVC's workspace and nx's, dvc.lock and .gitignore shown line by line. */
-export function compareSnapshots(dvc: Snapshot, nx: Snapshot): FileDifference[] {
+/** Every difference between two snapshots, text files shown line by line under the two labels. */
+export function compareSnapshots(dvc: Snapshot, nx: Snapshot, labels: [string, string] = ['dvc', 'nx']): FileDifference[] {
   const differences: FileDifference[] = [];
   for (const path of [...new Set([...dvc.keys(), ...nx.keys()])].sort()) {
     const a = dvc.get(path);
     const b = nx.get(path);
-    if (!b) differences.push({ path, kind: 'only-dvc', detail: '' });
-    else if (!a) differences.push({ path, kind: 'only-nx', detail: '' });
-    else if (!a.equals(b)) differences.push({ path, kind: 'bytes', detail: textDiff(a, b) });
+    if (!b) differences.push({ path, kind: 'only-first', detail: '' });
+    else if (!a) differences.push({ path, kind: 'only-second', detail: '' });
+    else if (!a.equals(b)) differences.push({ path, kind: 'bytes', detail: textDiff(a, b, labels) });
   }
   return differences;
 }
 
 /** The differing middle of two texts (common first and last lines left out), or their md5s. */
-function textDiff(a: Buffer, b: Buffer): string {
-  if (a.includes(0) || b.includes(0)) return `md5 ${md5(a)} (dvc) vs ${md5(b)} (nx)`;
+function textDiff(a: Buffer, b: Buffer, [first, second]: [string, string]): string {
+  if (a.includes(0) || b.includes(0)) return `md5 ${md5(a)} (${first}) vs ${md5(b)} (${second})`;
   const left = a.toString('utf8').split('\n');
   const right = b.toString('utf8').split('\n');
   let start = 0;
@@ -57,8 +57,9 @@ function textDiff(a: Buffer, b: Buffer): string {
   let end = 0;
   while (end < left.length - start && end < right.length - start && left[left.length - 1 - end] === right[right.length - 1 - end]) end++;
   const cut = (lines: string[]) => lines.slice(start, lines.length - end);
+  const width = Math.max(first.length, second.length) + 1;
   const show = (sign: string, lines: string[]) => lines.slice(0, 15).map((l) => `      ${sign} ${l}`).concat(lines.length > 15 ? [`      ${sign} … ${lines.length - 15} more lines`] : []);
-  return [`    at line ${start + 1}:`, ...show('dvc:', cut(left)), ...show('nx: ', cut(right))].join('\n');
+  return [`    at line ${start + 1}:`, ...show(`${first}:`.padEnd(width), cut(left)), ...show(`${second}:`.padEnd(width), cut(right))].join('\n');
 }
 
 function md5(data: Buffer): string {
