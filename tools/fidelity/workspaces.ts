@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { DVC_ENV, realDvcPath } from '../support/real-dvc';
-import { createWorkspace, gitEnv, NX_ENV, type RunResult, type Workspace } from '../support/workspace';
+import { createWorkspace, gitEnv, NX_ENV, runAsync, type RunResult, type Workspace } from '../support/workspace';
 
 /**
  * The two sibling workspaces of a fidelity run, each a git repository with `dvc init` and the
@@ -68,15 +67,7 @@ function runDvc(cwd: string, args: string[]): Promise<RunResult> {
 }
 
 function run(command: string, args: string[], cwd: string, env: Record<string, string> = {}): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env: { ...gitEnv(), ...RUN_ENV, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr, output: stdout + stderr }));
-  });
+  return runAsync(command, args, { cwd, env: { ...gitEnv(), ...RUN_ENV, ...env } });
 }
 
 function failOnError(what: string): (result: RunResult) => RunResult {

@@ -70,15 +70,7 @@ export class Workspace {
 
   /** `nx` without blocking the event loop (for tests that serve HTTP from the test process). */
   nxAsync(args: string[], env: Record<string, string> = {}): Promise<RunResult> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(this.path('node_modules/.bin/nx'), args, { cwd: this.root, env: { ...process.env, ...NX_ENV, ...env } });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d) => (stdout += d));
-      child.stderr.on('data', (d) => (stderr += d));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr, output: stdout + stderr }));
-    });
+    return runAsync(this.path('node_modules/.bin/nx'), args, { cwd: this.root, env: { ...process.env, ...NX_ENV, ...env } });
   }
 
   /** `nx`, failing the test with the whole output when it exits non-zero. */
@@ -95,6 +87,19 @@ export class Workspace {
   cleanup(): void {
     if (!process.env.NX_DVC_KEEP_E2E) rmSync(this.root, { recursive: true, force: true });
   }
+}
+
+/** A command run without blocking the event loop, its output collected. */
+export function runAsync(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, options);
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (d) => (stdout += d));
+    child.stderr!.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr, output: stdout + stderr }));
+  });
 }
 
 /** How every test runs nx: no daemon, no cloud, no terminal UI, plain output. */
