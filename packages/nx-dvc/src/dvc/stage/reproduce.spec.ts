@@ -48,7 +48,7 @@ async function reproduce(root: string, recorded?: Record<string, unknown>, optio
     recorded,
     lockFile: 'dvc.lock',
     lockExists: recorded !== undefined,
-    stdio: 'pipe',
+    commandOutput: { stdout: () => undefined, stderr: () => undefined },
   };
   return { ...(await reproduceStage(stage, context, options)), lines, warnings };
 }

@@ -4,7 +4,7 @@ import type { DvcCache } from '../cache/dvc-cache';
 import { DvcError } from '../errors';
 import { dumpLockYaml } from '../formats/yaml/ruamel-emitter';
 import { isDirHash, type PathHash, type WorkspaceHasher } from '../hashing/workspace-hasher';
-import { commandLines, removeOutputs, runCommands } from './runner';
+import { commandLines, removeOutputs, runCommands, type CommandOutput } from './runner';
 import { readStageParams, saveStage, type SavedStage } from './save';
 import type { Stage } from './stage';
 import { isCallback, stageChanges, type StageChange } from './status';
@@ -29,8 +29,8 @@ export interface ReproduceContext {
   lockFile: string;
   /** Whether the dvc.lock exists yet (DVC says "Generating" rather than "Updating"). */
   lockExists: boolean;
-  /** `pipe` sends the commands' output through this process's streams. */
-  stdio?: 'inherit' | 'pipe';
+  /** Where the commands' output goes; default: straight to this process's stdout and stderr. */
+  commandOutput?: CommandOutput;
 }
 
 export interface ReproduceOptions {
@@ -86,7 +86,7 @@ export async function reproduceStage(stage: Stage, context: ReproduceContext, op
     outcome = 'verified';
   } else {
     log.info(`Running stage '${stage.addressing}':`);
-    await runCommands(context.root, stage, (line) => log.info(line), context.stdio);
+    await runCommands(context.root, stage, (line) => log.info(line), context.commandOutput);
     outcome = 'ran';
   }
   context.hasher.forget();
