@@ -11,7 +11,7 @@ function chain(failing: boolean): string {
   return `stages:\n${stages.join('')}${side}`;
 }
 
-describe('Nx batch mode: many stages in one process', () => {
+describe('stages batched by default: many stages in one process', () => {
   const workspaces: Workspace[] = [];
   after(() => workspaces.forEach((w) => w.cleanup()));
   const make = (failing = false) => {
@@ -19,25 +19,30 @@ describe('Nx batch mode: many stages in one process', () => {
     workspaces.push(ws);
     return ws;
   };
-  const runAll = (ws: Workspace, batch: boolean) => ws.nx(['run-many', '-t', 'repro', '--projects=tag:dvc:stage', '--outputStyle=static', ...(batch ? ['--batch'] : [])]);
+  const runAll = (ws: Workspace, batch: boolean) => ws.nx(['run-many', '-t', 'repro', '--projects=tag:dvc:stage', '--outputStyle=static', ...(batch ? [] : ['--batch=false'])]);
 
-  test('--batch leaves the same outputs, dvc.lock and .gitignore as one process per stage, and caches every stage', () => {
+  test('the default (one batch) leaves the same outputs, dvc.lock and .gitignore as one process per stage (--batch=false), and caches every stage', () => {
     const batched = make();
     const separate = make();
     const result = runAll(batched, true);
     assert.equal(result.code, 0, result.output);
+    assert.match(result.output, /Running \d+ tasks with nx-dvc:stage/, 'one batch');
     assert.match(result.output, /copied f6/, "a stage's output reaches Nx's");
-    assert.equal(runAll(separate, false).code, 0);
+    const separately = runAll(separate, false);
+    assert.equal(separately.code, 0, separately.output);
+    assert.doesNotMatch(separately.output, /tasks with nx-dvc:stage/, 'one process per stage');
     for (const file of ['pipe/f6.txt', 'pipe/after.txt', 'pipe/dvc.lock', 'pipe/.gitignore']) assert.equal(batched.read(file), separate.read(file), file);
     const again = runAll(batched, true);
     for (let i = 1; i <= 6; i++) assert.equal(taskStatus(again.output, `pipe--s${i}:repro`), 'local cache');
+    assert.match(again.output, /> nx run pipe--s6:repro {2}\[local cache\]\n+(.*\n)*copied f6/, "a cache hit replays the stage's output");
   });
 
   test('a failing stage fails its task with DVC\'s message and its dependents never run; the others finish', () => {
     const ws = make(true);
     const result = runAll(ws, true);
     assert.notEqual(result.code, 0);
-    assert.match(result.output, /ERROR: failed to reproduce 'pipe\/dvc.yaml:side': failed to run: exit 4, exited with 4/);
+    assert.equal(result.output.match(/ERROR: failed to reproduce 'pipe\/dvc.yaml:side': failed to run: exit 4, exited with 4/g)?.length, 1, `printed once:\n${result.output}`);
+    assert.equal(taskStatus(result.output, 'pipe--after-side:repro'), 'absent');
     assert.ok(!ws.exists('pipe/after.txt'));
     assert.equal(ws.read('pipe/f6.txt'), 'zero\n');
     assert.match(ws.read('pipe/dvc.lock'), /\n {2}s6:\n/);

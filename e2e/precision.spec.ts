@@ -30,8 +30,19 @@ function runAll() {
   return ws.nxOk(['run-many', '-t', 'repro', '--projects=tag:dvc:stage', '--output-style=static']).output;
 }
 
+/**
+ * 'cut off' is a stage Nx ran whose command did not run, because DVC found its deps unchanged
+ * (DVC's early cut-off): in one batch, Nx runs a stage reading an upstream output that was just
+ * re-run instead of looking it up in its cache afterwards.
+ */
 function statuses(output: string, tasks = STAGES) {
-  return Object.fromEntries(tasks.map((t) => [t, taskStatus(output, t)]));
+  return Object.fromEntries(
+    tasks.map((t) => {
+      const status = taskStatus(output, t);
+      const stage = t.replace(/^pipe--|:repro$/g, '');
+      return [t, status === 'ran' && output.includes(`Stage 'pipe/dvc.yaml:${stage}' didn't change, skipping`) ? 'cut off' : status];
+    }),
+  );
 }
 
 before(() => {
@@ -69,6 +80,14 @@ describe('cache precision', () => {
     assert.deepEqual(statuses(runAll()), {
       'pipe--alpha:repro': 'ran',
       'pipe--beta:repro': 'local cache',
+      'pipe--gamma:repro': 'cut off',
+    });
+    // one process per stage (--batch=false): Nx hashes gamma after alpha ran, and finds it in its cache
+    ws.write('pipe/dvc.yaml', DVC_YAML.replace('cp src/alpha.txt out/alpha.txt', 'cat src/alpha.txt >out/alpha.txt'));
+    ws.commitAll('edit alpha cmd again');
+    assert.deepEqual(statuses(ws.nxOk(['run-many', '-t', 'repro', '--projects=tag:dvc:stage', '--output-style=static', '--batch=false']).output), {
+      'pipe--alpha:repro': 'ran',
+      'pipe--beta:repro': 'local cache',
       'pipe--gamma:repro': 'local cache',
     });
   });
@@ -99,7 +118,7 @@ describe('cache precision', () => {
     assert.deepEqual(statuses(runAll()), {
       'pipe--alpha:repro': 'local cache',
       'pipe--beta:repro': 'ran',
-      'pipe--gamma:repro': 'local cache',
+      'pipe--gamma:repro': 'cut off',
     });
     ws.write('pipe/params.yaml', 'alpha:\n  size: 1\nbeta:\n  size: 20\nunused: 30\n');
     ws.commitAll('unused');

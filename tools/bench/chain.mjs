@@ -1,16 +1,22 @@
 #!/usr/bin/env node
 // A chain of trivial stages through nx-dvc against the same chain as `nx:run-commands` targets,
 // in one run on one machine: the full run (from clean) and the no-op rerun (everything cached).
-// Writes tools/bench/report-chain.md (gitignored); never fails on a slow result.
+// Writes tools/bench/report-chain.md (report-fanout.md for the fan-out; gitignored); never fails
+// on a slow result.
 //
 //   npm run build && node --import tsx tools/bench/chain.mjs [--sizes 50,100,200] [--runs 3]
 //       [--growth-runs 1] [--growth-repeats 3] [--parallel 2] [--budget-s 600] [--profile [stages]]
-//       [--json out.json]
+//       [--shape chain|fanout] [--dvc] [--json out.json]
 //
 // nx-dvc: `pipe/dvc.yaml` with stages s_1..s_n, `cmd: cp f_{i-1} f_i`, `deps: [f_{i-1}]`,
-// `outs: [f_i]`, run by `nx run-many -t repro --projects=tag:dvc:stage`; a second nx-dvc side,
-// "nx-dvc --batch", runs the same workspace with the same command plus `--batch` (Nx's batch
-// mode: all stage tasks in one Node process instead of one process per task).
+// `outs: [f_i]`, run by `nx run-many -t repro --projects=tag:dvc:stage` in nx-dvc's default mode
+// (one batch process for the stage tasks).
+// --shape fanout: one `foreach` stage over 1..n instead, `s@i: cmd: cp f_0 o_i`, `deps: [f_0]`,
+// `outs: [o_i]` (independent stages; the baseline's targets have no dependsOn); each command, on
+// both sides, logs when it starts and ends to a file outside the workspace, from which the peak
+// number of stages running at the same time is read.
+// --dvc: a third side, real DVC 3.64 (`dvc repro` in a DVC repository with the same dvc.yaml), at
+// the largest size only, one full run and one no-op (it is slow).
 // Baseline: n projects (one project.json each, as nx-dvc makes one project per stage) whose
 // `repro` target is `nx:run-commands` with the same command, the same file as input (hashed from
 // disk, as nx-dvc's inputs are) and as output, depending on the previous one.
@@ -24,17 +30,19 @@
 // rounds and --growth-repeats repeat no-ops; a round that would overrun --budget-s is skipped.
 // Wall time and peak memory come from `measure.mjs`; --profile adds "where the time goes"
 // (nx-dvc without --batch only).
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { DVC_ENV, realDvcPath } from '../support/real-dvc.ts';
 import { installedNodeModules, Workspace } from '../support/workspace.ts';
 import { describeMachine, formatKiB, formatMs, median, parseArgs, timedCommandOk, writeJsonResult } from './measure.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const reportPath = join(here, 'report-chain.md');
 const args = parseArgs(process.argv.slice(2));
+const reportPath = join(here, args.shape === 'fanout' ? 'report-fanout.md' : 'report-chain.md');
 const SIZES = String(args.sizes ?? '50,100,200').split(',').map(Number);
 const RUNS = Math.max(1, Number(args.runs ?? 3));
 const GROWTH_RUNS = Math.max(1, Number(args['growth-runs'] ?? 1));
@@ -43,7 +51,11 @@ const BUDGET_MS = Number(args['budget-s'] ?? Infinity) * 1000;
 const REPEAT_SAMPLES = 3;
 const GROWTH_REPEATS = Math.max(1, Number(args['growth-repeats'] ?? REPEAT_SAMPLES));
 /** The timed sides, in the order each round runs them; ratios are against BASELINE. */
-const SIDES = ['nx-dvc', 'nx-dvc --batch', 'run-commands'];
+const SHAPE = args.shape === 'fanout' ? 'fanout' : 'chain';
+const DVC = args.dvc ? realDvcPath : undefined;
+const SIDES = ['nx-dvc', ...(DVC ? ['dvc repro'] : []), 'run-commands'];
+/** Stage names as Nx prints them in task ids and DVC in its messages. */
+const STAGE_NAME = SHAPE === 'fanout' ? 's@\\d+' : 's_\\d+';
 const BASELINE = 'run-commands';
 const SOURCE = 'nx-dvc chain benchmark: the first file of the chain\n'.repeat(20);
 const started = performance.now();
@@ -82,7 +94,7 @@ async function main() {
   console.log('\n' + report);
   writeFileSync(reportPath, report);
   machine.loadavgEnd = os.loadavg();
-  writeJsonResult(args.json, { machine, parallel: PARALLEL, sides: SIDES, growthRepeats: GROWTH_REPEATS, sizes: results, profile, profileMarkdown: profile ? renderProfile(profile) : undefined });
+  writeJsonResult(args.json, { machine, parallel: PARALLEL, sides: SIDES, dvcVersion: DVC ? spawnSync(DVC, ['--version'], { encoding: 'utf8' }).stdout.trim() : undefined, growthRepeats: GROWTH_REPEATS, sizes: results, profile, profileMarkdown: profile ? renderProfile(profile) : undefined });
 }
 
 function saveProgress(results) {
@@ -93,13 +105,13 @@ async function measureSize(stages, rounds, repeatSamples, afterRound) {
   const scratch = mkdtempSync(join(os.tmpdir(), `nx-dvc-bench-chain-${stages}-`));
   try {
     // both nx-dvc sides use the same workspace: every round starts from clean
-    const dvc = createDvcChain(join(scratch, 'dvc'), stages);
+    const largest = stages === Math.max(...SIZES);
     const sides = [
-      { id: 'nx-dvc', ws: dvc, projects: 'tag:dvc:stage', dvc: true },
-      { id: 'nx-dvc --batch', ws: dvc, projects: 'tag:dvc:stage', dvc: true, batch: true },
-      { id: 'run-commands', ws: createRunCommandsChain(join(scratch, 'base'), stages), projects: 'tag:chain' },
+      { id: 'nx-dvc', ws: createDvcChain(join(scratch, 'dvc'), stages), projects: 'tag:dvc:stage', dvc: true, log: join(scratch, 'nx-dvc.log') },
+      ...(DVC && largest ? [{ id: 'dvc repro', ws: createRealDvcChain(join(scratch, 'real-dvc'), stages), realDvc: true, once: true }] : []),
+      { id: 'run-commands', ws: createRunCommandsChain(join(scratch, 'base'), stages), projects: 'tag:chain', log: join(scratch, 'base.log') },
     ];
-    const runs = Object.fromEntries(sides.map((s) => [s.id, { full: [], noop: [], repeat: [] }]));
+    const runs = Object.fromEntries(sides.map((s) => [s.id, { full: [], noop: [], repeat: [], concurrency: [] }]));
     const repeatsPerRound = Math.ceil(repeatSamples / rounds);
     let slowestRoundMs = 0;
     for (let round = 1; round <= rounds; round++) {
@@ -109,9 +121,10 @@ async function measureSize(stages, rounds, repeatSamples, afterRound) {
         break;
       }
       const roundStart = performance.now();
-      for (const side of sides) await measureRound(side, stages, runs[side.id], repeatsPerRound);
+      const roundSides = sides.filter((side) => !side.once || round === 1);
+      for (const side of roundSides) await measureRound(side, stages, runs[side.id], side.once ? 0 : repeatsPerRound);
       slowestRoundMs = Math.max(slowestRoundMs, performance.now() - roundStart);
-      log(`${stages} stages, round ${round}/${rounds}: ` + sides.map((s) => `${s.id} full ${formatMs(runs[s.id].full.at(-1).ms)} no-op ${formatMs(runs[s.id].noop.at(-1).ms)}`).join(', '));
+      log(`${stages} stages, round ${round}/${rounds}: ` + roundSides.map((s) => `${s.id} full ${formatMs(runs[s.id].full.at(-1).ms)} no-op ${formatMs(runs[s.id].noop.at(-1).ms)}`).join(', '));
       afterRound(sizeResult(stages, runs));
     }
     return sizeResult(stages, runs);
@@ -122,18 +135,23 @@ async function measureSize(stages, rounds, repeatSamples, afterRound) {
 
 function sizeResult(stages, runs) {
   const samples = Object.fromEntries(Object.entries(runs['nx-dvc']).map(([kind, list]) => [kind, list.length]));
-  return { stages, rounds: samples.full, noops: samples.noop, samples, runs, medians: mediansOf(runs) };
+  const peakConcurrency = SHAPE === 'fanout' ? Object.fromEntries(Object.entries(runs).map(([id, r]) => [id, Math.max(...r.concurrency)])) : undefined;
+  return { stages, shape: SHAPE, rounds: samples.full, noops: samples.noop, samples, runs, medians: mediansOf(runs), peakConcurrency };
 }
 
 /** One full run from clean, the no-op rerun, then repeated no-ops, each checked. */
 async function measureRound(side, stages, into, repeats) {
   cleanWorkspace(side.ws);
+  if (side.log) rmSync(side.log, { force: true });
   const full = await runChain(side, stages);
   checkFullRun(side, stages, full);
   into.full.push(summarize(full));
+  if (side.log && SHAPE === 'fanout') into.concurrency.push(peakConcurrencyOf(side.log));
   for (let i = 0; i <= repeats; i++) {
+    const logged = side.log && SHAPE === 'fanout' ? readFileSync(side.log, 'utf8') : undefined;
     const noop = await runChain(side, stages);
-    checkNoop(side, stages, noop);
+    if (logged !== undefined) checkNothingRan(side, logged);
+    else checkNoop(side, stages, noop);
     into[i === 0 ? 'noop' : 'repeat'].push(summarize(noop));
   }
 }
@@ -160,34 +178,72 @@ function createBaseWorkspace(root, plugins, files) {
   ws.write('nx.json', JSON.stringify({ plugins, analytics: false }, null, 2));
   ws.write('.gitignore', 'node_modules\n.nx\n');
   ws.write('pipe/f_0', SOURCE);
+  if (SHAPE === 'fanout') ws.write('pipe/copy.sh', COPY_SCRIPT);
   for (const [file, content] of Object.entries(files)) ws.write(file, content);
   ws.commitAll('chain');
   return ws;
 }
 
-function createDvcChain(root, stages) {
+/**
+ * The fan-out's command: `copy.sh i` copies f_0 to o_i between two lines in $BENCH_LOG saying when
+ * it started and ended (a short command line: Nx prints it for every task, and a long output can
+ * lose its end when Nx exits).
+ */
+const COPY_SCRIPT = 'echo "start $(date +%s%N)" >> "$BENCH_LOG" && cp f_0 "o_$1" && echo "end $(date +%s%N)" >> "$BENCH_LOG"\n';
+const logged = (item) => `sh copy.sh ${item}`;
+
+function dvcYaml(stages) {
+  if (SHAPE === 'fanout') {
+    const items = Array.from({ length: stages }, (_, i) => i + 1).join(', ');
+    return ['stages:', '  s:', `    foreach: [${items}]`, '    do:', `      cmd: ${logged('${item}')}`, '      deps: [f_0]', '      outs:', '      - o_${item}'].join('\n') + '\n';
+  }
   const lines = ['stages:'];
   for (let i = 1; i <= stages; i++) {
     lines.push(`  s_${i}:`, `    cmd: cp f_${i - 1} f_${i}`, `    deps: [f_${i - 1}]`, `    outs: [f_${i}]`);
   }
-  return createBaseWorkspace(root, ['nx-dvc'], { 'pipe/dvc.yaml': lines.join('\n') + '\n' });
+  return lines.join('\n') + '\n';
+}
+
+function createDvcChain(root, stages) {
+  return createBaseWorkspace(root, ['nx-dvc'], { 'pipe/dvc.yaml': dvcYaml(stages) });
+}
+
+/** The same dvc.yaml in a DVC repository (`dvc init`), for real DVC's `dvc repro`. */
+function createRealDvcChain(root, stages) {
+  const ws = createBaseWorkspace(root, [], { 'pipe/dvc.yaml': dvcYaml(stages) });
+  ws.remove('node_modules');
+  const init = spawnSync(DVC, ['init', '-q'], { cwd: root, env: { ...process.env, ...DVC_ENV }, encoding: 'utf8' });
+  if (init.status !== 0) throw new Error(`dvc init failed: ${init.stderr}`);
+  ws.commitAll('dvc init');
+  return ws;
+}
+
+/** The most commands running at one moment, from the start and end lines they logged. */
+function peakConcurrencyOf(logFile) {
+  const events = readFileSync(logFile, 'utf8').trim().split('\n').map((line) => line.split(' ')).map(([edge, time]) => [BigInt(time), edge === 'start' ? 1 : -1]);
+  events.sort((a, b) => (a[0] === b[0] ? a[1] - b[1] : a[0] < b[0] ? -1 : 1));
+  let running = 0;
+  let peak = 0;
+  for (const [, step] of events) peak = Math.max(peak, (running += step));
+  return peak;
 }
 
 function createRunCommandsChain(root, stages) {
-  const files = { 'pipe/.gitignore': '/f_*\n!/f_0\n' };
+  const files = { 'pipe/.gitignore': '/f_*\n!/f_0\n/o_*\n' };
+  const fanout = SHAPE === 'fanout';
   for (let i = 1; i <= stages; i++) {
-    const input = i === 1 ? '{workspaceRoot}/pipe/f_0' : { fileset: `{workspaceRoot}/pipe/f_${i - 1}`, includeIgnored: true };
+    const input = i === 1 || fanout ? '{workspaceRoot}/pipe/f_0' : { fileset: `{workspaceRoot}/pipe/f_${i - 1}`, includeIgnored: true };
     files[`chain/s_${i}/project.json`] = JSON.stringify({
       name: `chain--s_${i}`,
       tags: ['chain'],
       targets: {
         repro: {
           executor: 'nx:run-commands',
-          options: { command: `cp f_${i - 1} f_${i}`, cwd: 'pipe' },
+          options: { command: fanout ? logged(i) : `cp f_${i - 1} f_${i}`, cwd: 'pipe' },
           cache: true,
           inputs: [input, { externalDependencies: [] }],
-          outputs: [`{workspaceRoot}/pipe/f_${i}`],
-          dependsOn: i === 1 ? [] : [{ projects: `chain--s_${i - 1}`, target: 'repro' }],
+          outputs: [`{workspaceRoot}/pipe/${fanout ? 'o' : 'f'}_${i}`],
+          dependsOn: i === 1 || fanout ? [] : [{ projects: `chain--s_${i - 1}`, target: 'repro' }],
         },
       },
     });
@@ -199,6 +255,8 @@ function createRunCommandsChain(root, stages) {
 function cleanWorkspace(ws) {
   ws.git('clean', '-fdqx', '--', 'pipe');
   ws.remove('.nx');
+  ws.remove('.dvc/cache');
+  ws.remove('.dvc/tmp');
 }
 
 function nxEnv(ws, extra = {}) {
@@ -207,28 +265,60 @@ function nxEnv(ws, extra = {}) {
 }
 
 function runChain(side, stages, extraEnv = {}) {
+  const logEnv = side.log ? { BENCH_LOG: side.log } : {};
+  if (side.realDvc) return timedCommandOk(DVC, ['repro', 'pipe/dvc.yaml'], { cwd: side.ws.root, env: { ...process.env, ...DVC_ENV, ...logEnv } });
   const argv = ['run-many', '-t', 'repro', `--projects=${side.projects}`, `--parallel=${PARALLEL}`, '--outputStyle=static', ...(side.batch ? ['--batch'] : [])];
-  return timedCommandOk(side.ws.path('node_modules/.bin/nx'), argv, { cwd: side.ws.root, env: nxEnv(side.ws, { ...side.env, ...extraEnv }) });
+  return timedCommandOk(side.ws.path('node_modules/.bin/nx'), argv, { cwd: side.ws.root, env: nxEnv(side.ws, { ...side.env, ...logEnv, ...extraEnv }) });
 }
 
 function checkFullRun(side, stages, full) {
+  if (side.realDvc) return checkRealDvcRun(side, stages, full);
   const ran = /Successfully ran target repro for (\d+) projects?/.exec(full.stdout)?.[1];
   if (Number(ran) !== stages) throw new Error(`${side.id}: full run of ${stages} stages reported ${ran} projects\n${full.stdout.slice(-3000)}`);
-  if (readFileSync(side.ws.path(`pipe/f_${stages}`), 'utf8') !== SOURCE) throw new Error(`${side.id}: pipe/f_${stages} is not a copy of pipe/f_0`);
+  checkLastFile(side, stages);
   if (side.dvc) {
     // each stage run once (its task once in Nx's output, its command once), and once in dvc.lock
-    const stageRuns = full.stdout.match(/^Running stage 'pipe\/dvc\.yaml:s_\d+':$/gm) ?? [];
+    const stageRuns = full.stdout.match(new RegExp(`^Running stage 'pipe/dvc\\.yaml:${STAGE_NAME}':$`, 'gm')) ?? [];
     if (stageRuns.length !== stages || new Set(stageRuns).size !== stages) throw new Error(`${side.id}: ${stageRuns.length} stage runs (${new Set(stageRuns).size} distinct), expected ${stages}\n${full.stdout.slice(-3000)}`);
-    const locked = readFileSync(side.ws.path('pipe/dvc.lock'), 'utf8').match(/^ {2}s_\d+:$/gm) ?? [];
-    if (locked.length !== stages || new Set(locked).size !== stages) throw new Error(`${side.id}: dvc.lock has ${locked.length} stage entries (${new Set(locked).size} distinct), expected ${stages}`);
-    const started = full.stdout.match(/^> nx run pipe--s_\d+:repro/gm) ?? [];
+    checkLocked(side, stages);
+    const started = full.stdout.match(new RegExp(`^> nx run pipe--${STAGE_NAME}:repro`, 'gm')) ?? [];
     if (started.length !== stages || new Set(started).size !== stages) throw new Error(`${side.id}: Nx printed ${started.length} task headers (${new Set(started).size} distinct), expected ${stages}\n${full.stdout.slice(-3000)}`);
   }
 }
 
+function checkLastFile(side, stages) {
+  const last = SHAPE === 'fanout' ? `pipe/o_${stages}` : `pipe/f_${stages}`;
+  if (readFileSync(side.ws.path(last), 'utf8') !== SOURCE) throw new Error(`${side.id}: ${last} is not a copy of pipe/f_0`);
+}
+
+function checkLocked(side, stages) {
+  const locked = readFileSync(side.ws.path('pipe/dvc.lock'), 'utf8').match(new RegExp(`^ {2}${STAGE_NAME}:$`, 'gm')) ?? [];
+  if (locked.length !== stages || new Set(locked).size !== stages) throw new Error(`${side.id}: dvc.lock has ${locked.length} stage entries (${new Set(locked).size} distinct), expected ${stages}`);
+}
+
+/** Real DVC: every stage ran once and is in dvc.lock. */
+function checkRealDvcRun(side, stages, full) {
+  const stageRuns = (full.stdout + full.stderr).match(new RegExp(`^Running stage 'pipe/dvc\\.yaml:${STAGE_NAME}':$`, 'gm')) ?? [];
+  if (new Set(stageRuns).size !== stages) throw new Error(`${side.id}: ${new Set(stageRuns).size} distinct stage runs, expected ${stages}\n${full.stdout.slice(-3000)}`);
+  checkLastFile(side, stages);
+  checkLocked(side, stages);
+}
+
+/**
+ * The fan-out's no-op: no command logged a start. (Nx's output of a no-op of 200 independent
+ * run-commands tasks, all restored at once, loses its end, summary included, when Nx exits.)
+ */
+function checkNothingRan(side, logBefore) {
+  if (readFileSync(side.log, 'utf8') !== logBefore) throw new Error(`${side.id}: a command ran in the no-op run`);
+}
+
 function checkNoop(side, stages, noop) {
-  const cached = /read the output from the cache instead of running the command for (\d+) out of (\d+) tasks/.exec(noop.stdout);
-  if (!cached || Number(cached[1]) !== stages || Number(cached[2]) !== stages) throw new Error(`${side.id}: the no-op run was not fully cached\n${noop.stdout.slice(-3000)}`);
+  if (side.realDvc) {
+    if (/Running stage/.test(noop.stdout + noop.stderr)) throw new Error(`${side.id}: the no-op run ran a stage\n${noop.stdout.slice(-3000)}`);
+    return;
+  }
+  const cached = /read the output from the cache instead of running the command for (\d+) out of (\d+) tasks/.exec(noop.stdout + noop.stderr);
+  if (!cached || Number(cached[1]) !== stages || Number(cached[2]) !== stages) throw new Error(`${side.id}: the no-op run was not fully cached\n${noop.stdout.slice(-1500)}\n--- stderr:\n${noop.stderr.slice(-1500)}`);
 }
 
 function summarize(result) {
@@ -240,6 +330,7 @@ function mediansOf(runs) {
   for (const [id, kinds] of Object.entries(runs)) {
     out[id] = {};
     for (const [kind, list] of Object.entries(kinds)) {
+      if (kind === 'concurrency' || list.length === 0) continue;
       out[id][kind] = { ms: median(list.map((r) => r.ms)), maxRssKiB: Math.max(...list.map((r) => r.maxRssKiB)), treeRssKiB: Math.max(...list.map((r) => r.treeRssKiB)) };
     }
   }
@@ -417,7 +508,7 @@ function renderProfile(p) {
   const sideIds = Object.keys(p.sides);
   push('', `## Where the time goes in a chain run (${p.stages} stages)`, '');
   push(
-    `One traced full run and no-op per side, with NX_PERF_LOGGING and tools/bench/process-hook.cjs in every Node process (so a little slower than the timed runs). Nx runs an \`nx:run-commands\` task inside its main process (it spawns only the command's shell), but forks a Node process for every task of any other executor, \`nx-dvc:stage\` included; the third side, the baseline with NX_RUN_COMMANDS_DIRECTLY=false, makes Nx fork for run-commands too, which separates what that fork costs from what nx-dvc's executor adds. nx-dvc runs here without \`--batch\`.`,
+    `One traced full run and no-op per side, with NX_PERF_LOGGING and tools/bench/process-hook.cjs in every Node process (so a little slower than the timed runs). Nx runs an \`nx:run-commands\` task inside its main process (it spawns only the command's shell), but forks a Node process for every task of any other executor, \`nx-dvc:stage\` included; the third side, the baseline with NX_RUN_COMMANDS_DIRECTLY=false, makes Nx fork for run-commands too, which separates what that fork costs from what nx-dvc's executor adds. nx-dvc runs in its default mode: its stage tasks share one batch process (Nx's batch worker, counted below as one task process).`,
     '',
   );
   push(`| | ${sideIds.join(' | ')} |`, `|---|${sideIds.map(() => '---:').join('|')}|`);
@@ -471,7 +562,7 @@ function renderProfile(p) {
 function renderReport(sizes) {
   const ours = SIDES.filter((id) => id !== BASELINE);
   const lines = [
-    '# Chain of trivial stages: nx-dvc vs nx:run-commands',
+    SHAPE === 'fanout' ? '# Fan-out of trivial stages (foreach): nx-dvc vs nx:run-commands' : '# Chain of trivial stages: nx-dvc vs nx:run-commands',
     '',
     `${machine.date.slice(0, 10)}, ${machine.cores}-core ${machine.cpuModel}, ${machine.ramGiB.toFixed(1)} GiB, Node ${machine.node}; \`--parallel=${PARALLEL}\`; medians; ratios against ${BASELINE}.`,
     'Peak RSS: largest single process (GNU time) / whole process tree (sampled every 100 ms), the highest of the runs.',
@@ -483,10 +574,13 @@ function renderReport(sizes) {
   for (const { stages, medians, samples } of sizes) {
     for (const kind of ['full', 'noop', 'repeat']) {
       const base = medians[BASELINE][kind];
-      const cells = ours.map((id) => `${formatMs(medians[id][kind].ms)} | ${(medians[id][kind].ms / base.ms).toFixed(2)}×`);
-      const rss = SIDES.map((id) => `${formatKiB(medians[id][kind].maxRssKiB)} / ${formatKiB(medians[id][kind].treeRssKiB)}`);
+      const cells = ours.map((id) => (medians[id]?.[kind] ? `${formatMs(medians[id][kind].ms)} | ${(medians[id][kind].ms / base.ms).toFixed(2)}×` : 'n/a | n/a'));
+      const rss = SIDES.map((id) => (medians[id]?.[kind] ? `${formatKiB(medians[id][kind].maxRssKiB)} / ${formatKiB(medians[id][kind].treeRssKiB)}` : 'n/a'));
       lines.push(`| ${stages} | ${labels[kind]} | ${samples[kind]} | ${cells.join(' | ')} | ${formatMs(base.ms)} | ${rss.join(' | ')} |`);
     }
+  }
+  for (const { stages, peakConcurrency } of sizes) {
+    if (peakConcurrency) lines.push('', `Peak number of stages running at once (${stages} stages, full runs): ${Object.entries(peakConcurrency).map(([id, n]) => `${id} ${n}`).join(', ')}.`);
   }
   lines.push('', `Generated by \`node --import tsx tools/bench/chain.mjs\` in ${formatMs(performance.now() - started)}.`);
   return lines.join('\n') + '\n';

@@ -5,9 +5,10 @@
 // issue's goals (met or not; a slow figure never fails the suite), peak memory, and growth with size.
 //
 //   npm run bench [-- --budget-s 560] [-- --quick]   (--quick: tiny sizes, writes report-quick.md)
+//   npm run bench -- --only fanout,chain   (those benchmarks only, writes report-only.md)
 //
-// Order: hashing, graph, remote cache, real DVC's baselines, then the chain of stages, which gets whatever is left of
-// the budget (it skips repeat rounds and its profile pass rather than overrun).
+// Order: hashing, graph, remote cache, real DVC's baselines, the fan-out, then the chain of stages,
+// which gets whatever is left of the budget (it skips repeat rounds and its profile pass rather than overrun).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -21,11 +22,17 @@ import { renderReport } from './suite-report.mjs';
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, '..', '..');
 const args = parseArgs(process.argv.slice(2));
-const reportPath = join(here, args.quick ? 'report-quick.md' : 'REPORT.md');
+const ONLY = args.only ? String(args.only).split(',') : undefined;
+const reportPath = join(here, ONLY ? 'report-only.md' : args.quick ? 'report-quick.md' : 'REPORT.md');
 const BUDGET_S = Number(args['budget-s'] ?? 560);
 const started = performance.now();
-const benchDirsBefore = new Set(benchTempDirs());
 const scratch = mkdtempSync(join(os.tmpdir(), 'nx-dvc-bench-suite-'));
+/**
+ * Each benchmark gets this run's scratch folder as its TMPDIR, so that everything it leaves behind
+ * (and every process still working there) is this run's own: other runs on a shared machine are
+ * never touched. The installed plugin stays shared.
+ */
+const CHILD_ENV = { ...process.env, TMPDIR: scratch, NX_DVC_E2E_BASE: join(os.tmpdir(), 'nx-dvc-e2e') };
 let currentChild;
 
 process.on('SIGINT', () => {
@@ -36,17 +43,19 @@ process.on('SIGINT', () => {
 
 /**
  * Full sizes fit about ten minutes on 2 cores; --quick is a one-minute smoke test of the suite.
- * The chain's third side (nx-dvc --batch) costs about a minute; to pay for it, its 50 and 100
- * stage sizes take one repeat no-op each instead of three (the 200-stage size keeps three).
+ * Real DVC's side of the chain (one full run, about a minute at 200 stages) and the fan-out cost
+ * about two minutes; to pay for them, the chain's 50 and 100 stage sizes take one repeat no-op
+ * each instead of three (the 200-stage size keeps three).
  */
 const SIZES = args.quick
-  ? { hash: ['--runs', '1', '--mib', '64', '--files', '500'], graph: ['--sizes', '100,200', '--runs', '1'], remote: ['--mib', '16'], dvc: ['--mib', '16', '--stages', '100', '--runs', '1'], chain: ['--sizes', '5,10', '--runs', '1', '--profile', '5'] }
-  : { hash: ['--runs', '3', '--mib', '1024', '--files', '10000'], graph: ['--sizes', '100,1000,10000', '--runs', '3'], remote: ['--mib', '1024'], dvc: ['--mib', '1024', '--stages', '10000', '--runs', '3'], chain: ['--sizes', '50,100,200', '--runs', '3', '--growth-repeats', '1', '--profile', '10'] };
+  ? { hash: ['--runs', '1', '--mib', '64', '--files', '500'], graph: ['--sizes', '100,200', '--runs', '1'], remote: ['--mib', '16'], dvc: ['--mib', '16', '--stages', '100', '--runs', '1'], fanout: ['--sizes', '10', '--runs', '1'], chain: ['--sizes', '5,10', '--runs', '1', '--profile', '5', '--dvc'] }
+  : { hash: ['--runs', '3', '--mib', '1024', '--files', '10000'], graph: ['--sizes', '100,1000,10000', '--runs', '3'], remote: ['--mib', '1024'], dvc: ['--mib', '1024', '--stages', '10000', '--runs', '3'], fanout: ['--sizes', '200', '--runs', '3'], chain: ['--sizes', '50,100,200', '--runs', '3', '--growth-repeats', '1', '--profile', '10', '--dvc'] };
 const STEPS = [
   { id: 'hash', script: 'hash.mjs', args: () => SIZES.hash, timeoutS: 180 },
   { id: 'graph', script: 'graph.mjs', args: (nm) => [...SIZES.graph, '--configs', 'cold,warm', '--no-profile', '--no-build', '--node-modules', nm], timeoutS: 240 },
   { id: 'remote', script: 'remote-cache.mjs', args: () => SIZES.remote, timeoutS: 240 },
   { id: 'dvc', script: 'dvc-baselines.ts', args: () => SIZES.dvc, timeoutS: 300 },
+  { id: 'fanout', script: 'chain.mjs', args: () => [...SIZES.fanout, '--shape', 'fanout', '--parallel', '2'], timeoutS: 180 },
   // the chain saves its figures after every round: past its time limit it is stopped, and what it measured is kept
   { id: 'chain', script: 'chain.mjs', args: (_nm, budgetS) => [...SIZES.chain, '--growth-runs', '1', '--parallel', '2', '--budget-s', String(Math.round(budgetS - 15))], timeoutS: (budgetS) => budgetS + 15 },
 ];
@@ -57,7 +66,7 @@ try {
   const versions = versionsOf(nodeModules);
   log(`suite: ${machine.cores}-core ${machine.cpuModel}, ${machine.ramGiB.toFixed(1)} GiB, Node ${machine.node}, Nx ${versions.nx}, nx-dvc ${versions.nxDvc} (${versions.commit})`);
   const results = {};
-  for (const step of STEPS) {
+  for (const step of STEPS.filter((s) => !ONLY || ONLY.includes(s.id))) {
     const budgetLeftS = BUDGET_S - (performance.now() - started) / 1000;
     results[step.id] = await runStep(step, nodeModules, budgetLeftS);
   }
@@ -90,7 +99,7 @@ async function runStep(step, nodeModules, budgetLeftS) {
 
 function runChild(argv, timeoutMs) {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, argv, { cwd: repo, stdio: ['ignore', 'inherit', 'pipe'], detached: true });
+    const child = spawn(process.execPath, argv, { cwd: repo, env: CHILD_ENV, stdio: ['ignore', 'inherit', 'pipe'], detached: true });
     currentChild = child;
     let tail = '';
     child.stderr.on('data', (d) => {
@@ -115,11 +124,10 @@ function versionsOf(nodeModules) {
   return { nx: version('nx'), nxDvc: version('nx-dvc'), commit: `${git('rev-parse', '--short', 'HEAD') || 'unknown commit'}${dirty}` };
 }
 
-/** Removes this run's scratch folder and any bench temp folder a killed benchmark left behind, with the processes still working in them. */
+/** Removes this run's scratch folder (every benchmark's temp folders are inside), with the processes still working in it. */
 function cleanUp() {
-  const ours = [scratch, ...benchTempDirs().filter((dir) => !benchDirsBefore.has(dir))];
-  killProcessesIn(ours);
-  for (const dir of ours) rmSync(dir, { recursive: true, force: true });
+  killProcessesIn([scratch]);
+  rmSync(scratch, { recursive: true, force: true });
 }
 
 /** Nx starts its plugin workers in their own sessions, out of reach of a group kill: find them by working directory. */
@@ -140,10 +148,6 @@ function killProcessesIn(dirs) {
       }
     }
   }
-}
-
-function benchTempDirs() {
-  return readdirSync(os.tmpdir()).filter((name) => name.startsWith('nx-dvc-bench-')).map((name) => join(os.tmpdir(), name));
 }
 
 function log(message) {

@@ -41,7 +41,7 @@ export function renderReport({ machine, versions, results, totalMs }) {
 // --- goals ---------------------------------------------------------------------------------
 
 function goalRows(results) {
-  return [...hashRows(results.hash), ...graphRows(results.graph), ...chainRows(results.chain), ...remoteRows(results.remote), ...dvcRows(results.dvc)];
+  return [...hashRows(results.hash), ...graphRows(results.graph), ...chainRows(results.chain), ...fanoutRows(results.fanout), ...remoteRows(results.remote), ...dvcRows(results.dvc)];
 }
 
 function hashRows(step) {
@@ -99,17 +99,39 @@ function graphRows(step) {
   return [row('cold', 1000, '1 s'), row('warm', 100, '100 ms')];
 }
 
-/** The chain's nx-dvc sides: the default (one process per task) and Nx's batch mode, if measured. */
-const CHAIN_SIDES = [
-  { id: 'nx-dvc', label: '' },
-  { id: 'nx-dvc --batch', label: ', `--batch`' },
-];
+/** The chain's nx-dvc side: its default mode (stage tasks batched in one process). */
+const CHAIN_SIDES = [{ id: 'nx-dvc', label: '' }];
 
 function chainRows(step) {
-  const figures = ['no-op chain', 'no-op chain, `--batch`', 'full-run chain', 'full-run chain, `--batch`'];
+  const figures = ['no-op chain', 'full-run chain', 'full-run chain against real DVC', 'peak RSS, full-run chain'];
   if (!step?.ok) return figures.map(missingRow);
   const main = step.data.sizes.at(-1);
-  const sides = CHAIN_SIDES.filter((side) => main.medians[side.id]);
+  const [side] = CHAIN_SIDES;
+  const ours = main.medians[side.id].full;
+  const base = main.medians['run-commands'].full;
+  const dvc = main.medians['dvc repro']?.full;
+  const dvcRow = dvc
+    ? {
+        figure: `full run against real DVC: ${main.stages} trivial stages (\`cp\`), from clean`,
+        ours: formatMs(ours.ms),
+        baseline: `\`dvc repro\` (DVC ${step.data.dvcVersion ?? '3.64'}) of the same dvc.yaml: ${formatMs(dvc.ms)} (one run; no-op ${formatMs(main.medians['dvc repro'].noop.ms)})`,
+        ratio: times(ours.ms / dvc.ms),
+        goal: '≤ 0.25×',
+        met: ours.ms / dvc.ms <= 0.25,
+        rssOurs: rss(ours),
+        rssBase: rss(dvc),
+      }
+    : missingRow('full run against real DVC (real DVC not available)');
+  const rssRow = {
+    figure: `peak RSS of the whole process tree, full run of the ${main.stages}-stage chain`,
+    ours: formatKiB(ours.treeRssKiB),
+    baseline: `${main.stages} \`nx:run-commands\` targets: ${formatKiB(base.treeRssKiB)}`,
+    ratio: times(ours.treeRssKiB / base.treeRssKiB),
+    goal: '≤ 1.5×',
+    met: ours.treeRssKiB / base.treeRssKiB <= 1.5,
+    rssOurs: rss(ours),
+    rssBase: rss(base),
+  };
   const row = (side, kind, goal) => {
     const ours = main.medians[side.id][kind];
     const base = main.medians['run-commands'][kind];
@@ -130,7 +152,29 @@ function chainRows(step) {
       rssBase: rss(base),
     };
   };
-  return [...sides.map((side) => row(side, 'noop', 1.2)), ...sides.map((side) => row(side, 'full', 1.5))];
+  return [row(side, 'noop', 1.1), row(side, 'full', 1.3), dvcRow, rssRow];
+}
+
+/** The fan-out: independent stages, which must really run `--parallel` at a time. */
+function fanoutRows(step) {
+  if (!step?.ok) return [missingRow('full-run fan-out')];
+  const main = step.data.sizes.at(-1);
+  const ours = main.medians['nx-dvc'].full;
+  const base = main.medians['run-commands'].full;
+  const ratio = ours.ms / base.ms;
+  const peak = main.peakConcurrency ?? {};
+  return [
+    {
+      figure: `full run: ${main.stages}-stage \`foreach\` fan-out (\`cp\`), \`--parallel=${step.data.parallel}\`, from clean (median of ${main.samples.full}); most stages running at once: **${peak['nx-dvc']}** (baseline ${peak['run-commands']})`,
+      ours: formatMs(ours.ms),
+      baseline: `${main.stages} \`nx:run-commands\` targets: ${formatMs(base.ms)}`,
+      ratio: times(ratio),
+      goal: `≤ 1.3×, ${step.data.parallel} stages at a time`,
+      met: ratio <= 1.3 && peak['nx-dvc'] === step.data.parallel,
+      rssOurs: rss(ours),
+      rssBase: rss(base),
+    },
+  ];
 }
 
 function remoteRows(step) {
@@ -186,13 +230,10 @@ function growthSection(results) {
   const chainSizes = chain?.sizes ?? [];
   const largest = chainSizes.at(-1);
   const perStage = (id) => (largest?.medians[id] ? formatMs(largest.medians[id].full.ms / largest.stages) : undefined);
-  const batchPerStage = perStage('nx-dvc --batch') ? ` (${perStage('nx-dvc --batch')} with \`--batch\`)` : '';
   const fewerRepeats =
-    chain?.growthRepeats < 3 && chainSizes.length > 1
-      ? ` To fit the budget with the \`--batch\` side added, the sizes below ${largest.stages} take ${chain.growthRepeats} repeat no-op each instead of 3 (sizes unchanged).`
-      : '';
+    chain?.growthRepeats < 3 && chainSizes.length > 1 ? ` The sizes below ${largest.stages} take ${chain.growthRepeats} repeat no-op each instead of 3 (sizes unchanged).` : '';
   lines.push(
-    `Graph rows at 100 / 1 000 / 10 000 stages (20 stages per dvc.yaml). Run rows (a chain of \`cp\` stages) at ${chainSizes.map((c) => c.stages).join(' / ') || 'n/a'} stages: a full run of nx-dvc costs ${perStage('nx-dvc') ?? 'n/a'} per stage${batchPerStage} in this run, so these sizes are what fits the ten-minute budget (samples per size: full run and first no-op ${chainSizes.map((c) => c.samples.full).join(' / ')}, repeat no-op ${chainSizes.map((c) => c.samples.repeat).join(' / ')}).${fewerRepeats}`,
+    `Graph rows at 100 / 1 000 / 10 000 stages (20 stages per dvc.yaml). Run rows (a chain of \`cp\` stages) at ${chainSizes.map((c) => c.stages).join(' / ') || 'n/a'} stages: a full run of nx-dvc costs ${perStage('nx-dvc') ?? 'n/a'} per stage in this run, so these sizes are what fits the ten-minute budget (samples per size: full run and first no-op ${chainSizes.map((c) => c.samples.full).join(' / ')}, repeat no-op ${chainSizes.map((c) => c.samples.repeat).join(' / ')}).${fewerRepeats}`,
     `Step growth = figure at this size / figure at the previous size, next to the size's own growth; a step is flagged **super-linear** when the figure grows more than ${SUPER_LINEAR}× faster than the size. Marginal = extra time per extra stage over the step.`,
     `The hashing and remote-cache rows do not depend on the number of stages; they are measured at one data size (${dataSizes(results)}).`,
     '',
@@ -267,7 +308,13 @@ function methodSection(results) {
   if (chain) {
     const main = chain.sizes.at(-1);
     lines.push(
-      `- **No-op and full run** (\`tools/bench/chain.mjs\`): a temp workspace per side (both nx-dvc sides share one, cleaned before each full run) with a private Nx cache (NX_CACHE_DIRECTORY inside it), NX_DAEMON=false, NX_NO_CLOUD, \`--parallel=${chain.parallel} --outputStyle=static\`. nx-dvc: one \`pipe/dvc.yaml\`, stages \`s_i: cmd: cp f_{i-1} f_i, deps: [f_{i-1}], outs: [f_i]\`, \`nx run-many -t repro --projects=tag:dvc:stage\`; the \`--batch\` side runs the same workspace with the same command plus \`--batch\` (all stage tasks in one Node process). Baseline: ${main.stages} projects (project.json each, as nx-dvc has one project per stage), target \`repro\` = \`nx:run-commands\` with the same \`cp\`, the same file as input (hashed from disk, \`includeIgnored\`, as nx-dvc's inputs are) and as output, \`dependsOn\` the previous one. Full run: outputs, dvc.lock and \`.nx\` (task cache and workspace data) deleted first; no-op: the same command at once (nx-dvc re-infers the pipeline then, since the full run wrote its dvc.lock and .gitignore); repeat no-op: the same command once more, nothing changed. Each run is checked (every task ran, then every task came from the cache, the last file is a copy of the first; for both nx-dvc sides also every stage ran exactly once and has its entry in dvc.lock). Sides interleaved; at ${main.stages} stages ${main.samples.full} full run(s), ${main.samples.noop} no-op(s), ${main.samples.repeat} repeat no-op(s).`,
+      `- **No-op and full run** (\`tools/bench/chain.mjs\`): a temp workspace per side (both nx-dvc sides share one, cleaned before each full run) with a private Nx cache (NX_CACHE_DIRECTORY inside it), NX_DAEMON=false, NX_NO_CLOUD, \`--parallel=${chain.parallel} --outputStyle=static\`. nx-dvc: one \`pipe/dvc.yaml\`, stages \`s_i: cmd: cp f_{i-1} f_i, deps: [f_{i-1}], outs: [f_i]\`, \`nx run-many -t repro --projects=tag:dvc:stage\`, no flag (nx-dvc's default: the stage tasks in one batch process). Real DVC (when the machine has it): \`dvc repro pipe/dvc.yaml\` in a DVC repository (\`dvc init\`, so it also commits outputs to its cache) with the same dvc.yaml, one full run from clean (outputs, dvc.lock, \`.dvc/cache\` deleted) and one no-op, at the largest size only. Baseline: ${main.stages} projects (project.json each, as nx-dvc has one project per stage), target \`repro\` = \`nx:run-commands\` with the same \`cp\`, the same file as input (hashed from disk, \`includeIgnored\`, as nx-dvc's inputs are) and as output, \`dependsOn\` the previous one. Full run: outputs, dvc.lock and \`.nx\` (task cache and workspace data) deleted first; no-op: the same command at once (nx-dvc re-infers the pipeline then, since the full run wrote its dvc.lock and .gitignore); repeat no-op: the same command once more, nothing changed. Each run is checked (every task ran, then every task came from the cache, the last file is a copy of the first; for nx-dvc also every stage ran exactly once and has its entry in dvc.lock). Sides interleaved; at ${main.stages} stages ${main.samples.full} full run(s), ${main.samples.noop} no-op(s), ${main.samples.repeat} repeat no-op(s).`,
+    );
+  }
+  const fanout = results.fanout?.data;
+  if (fanout) {
+    lines.push(
+      `- **Fan-out** (\`tools/bench/chain.mjs --shape fanout\`): as the chain, but one \`foreach\` stage over 1..${fanout.sizes.at(-1).stages} (\`s@i: cmd: cp f_0 o_i, deps: [f_0], outs: [o_i]\`) against as many independent \`nx:run-commands\` targets, \`--parallel=${fanout.parallel}\`. Each command, on both sides, appends its start and end time to a log outside the workspace; the most commands running at one moment is read from it.`,
     );
   }
   const remote = results.remote?.data?.sizes?.[0];

@@ -13,7 +13,8 @@ import fg from 'fast-glob';
 const REPO_ROOT = resolve(dirname(__filename), '../..');
 const PACKAGE_DIR = join(REPO_ROOT, 'packages/nx-dvc');
 const NX_VERSION = '24.0.6';
-const E2E_BASE = join(tmpdir(), 'nx-dvc-e2e');
+// NX_DVC_E2E_BASE: the benchmark suite gives its children a private TMPDIR but shares one install
+const E2E_BASE = process.env.NX_DVC_E2E_BASE || join(tmpdir(), 'nx-dvc-e2e');
 
 export interface RunResult {
   code: number;

@@ -1,22 +1,25 @@
+import type { PreTasksExecutionContext } from '@nx/devkit';
 import { shareRunId } from './lock-generation';
+import { PARALLEL_ENV, parallelCount } from './parallel-count';
 
 /**
- * Runs once before every `nx run`/`run-many`/`affected`: hands the command's id to its stage tasks
- * (they agree through it on which one prints `Generating lock file`), and checks the remote cache.
+ * Runs once before every `nx run`/`run-many`/`affected`, and Nx applies the environment it leaves
+ * to the run (the batch process of stage tasks included):
+ * - the command's id, through which its stage tasks agree on which one prints `Generating lock file`;
+ * - the run's parallel count, which Nx does not give a batch, so that the stage batch runs as many
+ *   stages at once as Nx would run tasks;
+ * - Nx 24 aborts the whole run when its self-hosted remote cache refuses the access token; a data
+ *   pipeline should rather run, locally, with a clear warning. So the server is asked once
+ *   (`GET /v1/cache/0`) and, if it refuses the token or cannot be reached, the remote cache is
+ *   switched off for this run.
  */
-export async function preDvcTasksExecution(_options?: unknown, context?: { id?: string }): Promise<void> {
-  // Nx applies env changes made here to the run's tasks
-  shareRunId(context?.id);
-  await checkRemoteCache();
+export async function preDvcTasksExecution(_options: unknown, context: Partial<Pick<PreTasksExecutionContext, 'id' | 'argv' | 'nxJsonConfiguration'>>): Promise<void> {
+  shareRunId(context.id);
+  process.env[PARALLEL_ENV] = String(parallelCount(context.argv ?? [], context.nxJsonConfiguration?.parallel));
+  await switchOffRefusedRemoteCache();
 }
 
-/**
- * Nx 24 aborts the whole run when its self-hosted remote cache refuses the access token; a data
- * pipeline should rather run, locally, with a clear warning. So the server is asked once
- * (`GET /v1/cache/0`) and, if it refuses the token or cannot be reached, the remote cache is
- * switched off for this run.
- */
-async function checkRemoteCache(): Promise<void> {
+async function switchOffRefusedRemoteCache(): Promise<void> {
   const server = process.env.NX_SELF_HOSTED_REMOTE_CACHE_SERVER;
   if (!server) return;
   const problem = await remoteCacheProblem(server, process.env.NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN);

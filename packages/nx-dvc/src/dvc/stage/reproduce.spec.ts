@@ -58,7 +58,7 @@ async function reproduce(
     recorded,
     lockFile: 'dvc.lock',
     createsLockFile: () => recorded === undefined,
-    stdio: 'pipe',
+    commandOutput: { stdout: () => undefined, stderr: () => undefined },
   };
   return { ...(await reproduceStage(stage, context, options)), lines, warnings };
 }

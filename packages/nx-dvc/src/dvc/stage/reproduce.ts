@@ -5,7 +5,7 @@ import { DvcError } from '../errors';
 import { dumpLockYaml } from '../formats/yaml/ruamel-emitter';
 import { isDirHash, type PathHash, type WorkspaceHasher } from '../hashing/workspace-hasher';
 import { RemovalGuard, removeOutputPaths } from './remove-output';
-import { commandLines, removeOutputs, runCommands } from './runner';
+import { commandLines, removeOutputs, runCommands, type CommandOutput } from './runner';
 import { readStageParams, saveStage, type SavedStage } from './save';
 import type { Stage } from './stage';
 import { isCallback, stageChanges, type StageChange } from './status';
@@ -33,8 +33,8 @@ export interface ReproduceContext {
    * dvc.lock that does not exist yet (DVC then prints "Generating lock file", once, before "Updating").
    */
   createsLockFile: () => boolean;
-  /** `pipe` sends the commands' output through this process's streams. */
-  stdio?: 'inherit' | 'pipe';
+  /** Where the commands' output goes; default: straight to this process's stdout and stderr. */
+  commandOutput?: CommandOutput;
 }
 
 export interface ReproduceOptions {
@@ -90,7 +90,7 @@ export async function reproduceStage(stage: Stage, context: ReproduceContext, op
     outcome = 'verified';
   } else {
     log.info(`Running stage '${stage.addressing}':`);
-    await runCommands(context.root, stage, (line) => log.info(line), context.stdio);
+    await runCommands(context.root, stage, (line) => log.info(line), context.commandOutput);
     outcome = 'ran';
   }
   context.hasher.forget();

@@ -34,29 +34,36 @@ export function removeOutputs(root: string, stage: Stage, cache?: { unprotect(ab
   for (const out of stage.outs) if (out.persist && out.cache) cache?.unprotect(`${root}/${out.repoPath}`);
 }
 
+/** Where a command's output goes instead of this process's own file descriptors, chunk by chunk. */
+export interface CommandOutput {
+  stdout(chunk: Buffer): void;
+  stderr(chunk: Buffer): void;
+}
+
 /**
- * Runs the stage's command lines in its wdir; the first failure stops the stage. With `pipe`, the
- * commands' output goes through this process's stdout and stderr streams instead of straight to
- * its file descriptors, so that whoever holds those streams sees it.
+ * Runs the stage's command lines in its wdir; the first failure stops the stage. The commands
+ * write straight to this process's stdout and stderr, or to `output` when given (a process running
+ * several stages at once keeps each stage's output apart).
  */
-export async function runCommands(root: string, stage: Stage, log: (line: string) => void, stdio: 'inherit' | 'pipe' = 'inherit'): Promise<void> {
+export async function runCommands(root: string, stage: Stage, log: (line: string) => void, output?: CommandOutput): Promise<void> {
   for (const line of commandLines(stage.cmd)) {
     log(`> ${line}`);
-    const code = await runLine(root, stage, line, stdio);
+    const code = await runLine(root, stage, line, output);
     if (code !== 0) throw new CommandFailedError(line, code);
   }
 }
 
-function runLine(root: string, stage: Stage, line: string, stdio: 'inherit' | 'pipe'): Promise<number> {
+function runLine(root: string, stage: Stage, line: string, output: CommandOutput | undefined): Promise<number> {
   const [shell, args] = shellInvocation(line);
+  const stdio = output ? 'pipe' : 'inherit';
   return new Promise((resolve, reject) => {
     const child = spawn(shell, args, {
       cwd: `${root}/${stage.wdir}`,
       stdio: ['inherit', stdio, stdio],
       env: { ...process.env, DVC_ROOT: process.env.DVC_ROOT ?? root, DVC_STAGE: stage.addressing },
     });
-    child.stdout?.on('data', (chunk) => process.stdout.write(chunk));
-    child.stderr?.on('data', (chunk) => process.stderr.write(chunk));
+    child.stdout?.on('data', (chunk: Buffer) => output!.stdout(chunk));
+    child.stderr?.on('data', (chunk: Buffer) => output!.stderr(chunk));
     child.on('error', reject);
     child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
   });

@@ -2,40 +2,51 @@ import type { ExecutorContext, TaskGraph } from '@nx/devkit';
 import { HashState } from '../../dvc/hashing/state';
 import { shutdownHashWorkers } from '../../dvc/hashing/worker-pool';
 import type { PipelineFile } from '../../dvc/parsing/pipeline-file';
+import { PARALLEL_ENV } from '../../plugin/parallel-count';
 import { hashStatePath, workspaceDataDirectoryOf } from '../../plugin/workspace-data';
-import { runStageTask, type StageExecutorOptions } from './executor';
+import { runStageTask, type StageExecutorOptions, type StageTaskEnvironment } from './executor';
+import { runConcurrently } from './run-concurrently';
+import { TaskOutput } from './task-output';
 
-interface TaskResult {
-  task: string;
-  result: { success: boolean; terminalOutput: string };
+interface StageResult {
+  success: boolean;
+  status: 'success' | 'failure' | 'skipped';
+  terminalOutput: string;
+  startTime?: number;
+  endTime?: number;
 }
 
 /**
- * Nx's batch mode (`nx run-many -t repro --batch`): the stage tasks Nx hands over run in this one
- * process, one after the other in dependency order, sharing the parsed dvc.yaml files and the hash
- * state, instead of one Node process per stage. Worth it for many short stages; a pipeline of a
- * few long ones is better off without it, as its independent stages then run in parallel.
+ * The stage tasks of a run, in one process (`preferBatch` in executors.json makes this Nx's
+ * default; `--batch=false` goes back to one process per stage). Every stage whose upstream is done
+ * starts at once, up to the run's parallel count, sharing the parsed dvc.yaml files and the hash
+ * state; each stage's output streams live and its result goes to Nx the moment it ends. A failed
+ * stage stops only the stages that depend on it.
  */
 export default async function* stageBatch(
   taskGraph: TaskGraph,
   inputs: Record<string, StageExecutorOptions>,
   _overrides: unknown,
   context: ExecutorContext,
-): AsyncGenerator<TaskResult> {
+): AsyncGenerator<{ task: string; result: StageResult }> {
   const state = HashState.load(hashStatePath(workspaceDataDirectoryOf(context.root)));
-  const pipelines = new Map<string, PipelineFile>();
-  const failed = new Set<string>();
+  const shared = { root: context.root, state, verbose: context.isVerbose, pipelines: new Map<string, PipelineFile>() };
+  const order = Object.keys(taskGraph.tasks);
   try {
-    for (const task of dependencyOrder(taskGraph)) {
-      if (taskGraph.dependencies[task]?.some((dep) => failed.has(dep.id))) {
-        failed.add(task);
-        yield { task, result: { success: false, terminalOutput: '' } };
-        continue;
-      }
-      const env = { root: context.root, state, verbose: context.isVerbose, pipelines, stdio: 'pipe' as const };
-      const { value: success, output } = await capturingOutput(() => runStageTask(inputs[task], env));
-      if (!success) failed.add(task);
-      yield { task, result: { success, terminalOutput: output } };
+    const finished = runConcurrently<StageResult>({
+      order,
+      dependencies: Object.fromEntries(order.map((id) => [id, (taskGraph.dependencies[id] ?? []).map((edge) => edge.id)])),
+      limit: Number(process.env[PARALLEL_ENV]) || 3,
+      run: (id) => runStage(inputs[id]!, shared),
+      succeeded: (result) => result.success,
+      skipped: () => ({ success: false, status: 'skipped', terminalOutput: '' }),
+    });
+    for await (const { id, result } of finished) {
+      const reported = { ...result, terminalOutput: nxPrintsBatchOutputLive() ? '' : result.terminalOutput };
+      yield { task: id, result: reported };
+      // Nx has sent the result above on (and printed it); the batch's final results, which Nx
+      // caches as the task's terminal output for later cache hits, keep the whole output
+      reported.terminalOutput = result.terminalOutput;
     }
   } finally {
     state.save();
@@ -43,39 +54,19 @@ export default async function* stageBatch(
   }
 }
 
-/** Depth-first post-order over the batch's own tasks: every task after the tasks it depends on. */
-function dependencyOrder(taskGraph: TaskGraph): string[] {
-  const order: string[] = [];
-  const seen = new Set<string>();
-  const visit = (task: string) => {
-    if (seen.has(task) || !taskGraph.tasks[task]) return;
-    seen.add(task);
-    for (const dep of taskGraph.dependencies[task] ?? []) visit(dep.id);
-    order.push(task);
-  };
-  for (const task of Object.keys(taskGraph.tasks)) visit(task);
-  return order;
+async function runStage(options: StageExecutorOptions, shared: StageTaskEnvironment): Promise<StageResult> {
+  const output = new TaskOutput();
+  const startTime = Date.now();
+  const success = await runStageTask(options, { ...shared, log: output, commandOutput: output });
+  return { success, status: success ? 'success' : 'failure', terminalOutput: output.end(), startTime, endTime: Date.now() };
 }
 
 /**
- * What a task writes to stdout and stderr, kept as its terminal output, which Nx prints under the
- * task when it ends (written through as well, Nx would print it twice).
+ * Outside its terminal UI, Nx writes a batch process's stdout and stderr to the terminal as they
+ * come, then prints each task's terminal output when the task ends: the live copy is the one
+ * shown, so the result Nx prints on the spot carries none. The TUI shows a task's own pane from
+ * its terminal output only.
  */
-async function capturingOutput<T>(fn: () => Promise<T>): Promise<{ value: T; output: string }> {
-  const chunks: string[] = [];
-  const restore = [process.stdout, process.stderr].map((stream) => {
-    const write = stream.write;
-    stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-      chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString());
-      const callback = rest.find((arg) => typeof arg === 'function') as (() => void) | undefined;
-      callback?.();
-      return true;
-    }) as typeof stream.write;
-    return () => (stream.write = write);
-  });
-  try {
-    return { value: await fn(), output: chunks.join('') };
-  } finally {
-    for (const undo of restore) undo();
-  }
+function nxPrintsBatchOutputLive(): boolean {
+  return process.env.NX_TUI !== 'true';
 }

@@ -7,8 +7,8 @@ import { shutdownHashWorkers } from '../../dvc/hashing/worker-pool';
 import { WorkspaceHasher } from '../../dvc/hashing/workspace-hasher';
 import { lockFileOf, type LockData } from '../../dvc/lock/lockfile';
 import { loadPipelineFromDisk, type PipelineFile } from '../../dvc/parsing/pipeline-file';
-import { consoleLog, reproduceStage, type ReproduceContext } from '../../dvc/stage/reproduce';
-import { CommandFailedError } from '../../dvc/stage/runner';
+import { consoleLog, reproduceStage, type ReproduceContext, type ReproduceLog } from '../../dvc/stage/reproduce';
+import { CommandFailedError, type CommandOutput } from '../../dvc/stage/runner';
 import type { Stage } from '../../dvc/stage/stage';
 import { ignoredFailuresDirectory, recordIgnoredFailure } from '../ignored-failures';
 import { claimLockGeneration } from '../../plugin/lock-generation';
@@ -46,8 +46,10 @@ export interface StageTaskEnvironment {
   verbose: boolean;
   /** Parsed dvc.yaml files, shared by the stages of one batch (the file does not change during a run). */
   pipelines?: Map<string, PipelineFile>;
-  /** `pipe` sends the commands' output through this process's streams (a batch captures them per task). */
-  stdio?: 'inherit' | 'pipe';
+  /** Where the task's own lines go (DVC's messages, hashing progress, its error); default: the console. */
+  log?: ReproduceLog;
+  /** Where its commands' output goes; default: straight to this process's stdout and stderr. */
+  commandOutput?: CommandOutput;
 }
 
 /** One stage task: reproduce, then leave its dvc.lock entry for the hook. False when it failed. */
@@ -72,25 +74,26 @@ export async function runStageTask(options: StageExecutorOptions, env: StageTask
     const message = error instanceof DvcError || error instanceof CommandFailedError || !env.verbose ? errorText(error) : (error as Error).stack;
     const ignoring = ignoredFailuresDirectory();
     if (ignoring) {
-      console.warn(`WARNING: ${message} (ignored)`);
+      (env.log ?? consoleLog).warn(`WARNING: ${message} (ignored)`);
       recordIgnoredFailure(ignoring, options);
     } else {
-      console.error(`ERROR: failed to reproduce '${addressOf(options)}': ${message}`);
+      (env.log ?? consoleLog).warn(`ERROR: failed to reproduce '${addressOf(options)}': ${message}`);
     }
     return false;
   }
 }
 
 function reproduceContext(root: string, stage: Stage, lock: LockData | undefined, env: StageTaskEnvironment, options: StageExecutorOptions): ReproduceContext {
+  const log = env.log ?? consoleLog;
   return {
     root,
-    hasher: new WorkspaceHasher(root, env.state, hashProgress((line) => console.log(line))),
+    hasher: new WorkspaceHasher(root, env.state, hashProgress((line) => log.info(line))),
     cache: DvcCache.forWorkspace(root, options.dvcCache),
-    log: consoleLog,
+    log,
     recorded: lock?.stages[stage.name!],
     lockFile: lockFileOf(stage.file),
     createsLockFile: () => lock === undefined && claimLockGeneration(workspaceDataDirectoryOf(root), lockFileOf(stage.file)),
-    stdio: env.stdio,
+    commandOutput: env.commandOutput,
   };
 }
 
