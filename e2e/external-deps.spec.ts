@@ -65,6 +65,8 @@ describe('deps outside the workspace', { skip: skipWithoutDvc }, () => {
     writeFileSync(join(outside, 'labels.txt'), 'cat\ndog\n');
     writeFileSync(join(outside, 'images/a.png'), 'a');
     writeFileSync(join(outside, 'images/sub/b.png'), 'bb');
+    mkdirSync(join(outside, 'images/.hg'));
+    writeFileSync(join(outside, 'images/.hg/dirstate'), 'h'); // DVC skips nothing outside the repository
     ws = createWorkspace({ gitignore: ['runs.log'], commit: false, files: { 'ml/.keep': '' } });
     ws.write('ml/dvc.yaml', pipeline(relative(ws.path('ml'), outside)));
     dvcOk(ws.root, ['init', '-q']);
@@ -81,7 +83,7 @@ describe('deps outside the workspace', { skip: skipWithoutDvc }, () => {
     assert.equal(runs(), 1);
     const ours = ws.read('ml/dvc.lock');
     assert.match(ours, new RegExp(`- path: ${outside}/labels.txt\\n      hash: md5\\n      md5: [0-9a-f]{32}\\n      size: 8\\n`));
-    assert.match(ours, /- path: \.\.\/.*\/images\/\n      hash: md5\n      md5: [0-9a-f]{32}\.dir\n      size: 3\n      nfiles: 2\n/);
+    assert.match(ours, /- path: \.\.\/.*\/images\/\n      hash: md5\n      md5: [0-9a-f]{32}\.dir\n      size: 4\n      nfiles: 3\n/);
     assert.equal(dvcOk(ws.root, ['status']).stdout.trim(), 'Data and pipelines are up to date.');
     assert.equal(lockOfRealDvc(), ours);
   });
@@ -106,7 +108,7 @@ describe('deps outside the workspace', { skip: skipWithoutDvc }, () => {
     assert.equal(nxRun(), 'ran');
     assert.equal(runs(), 1);
     const ours = ws.read('ml/dvc.lock');
-    assert.match(ours, /nfiles: 3\n/);
+    assert.match(ours, /nfiles: 4\n/);
     assert.equal(lockOfRealDvc(), ours);
     assert.equal(nxRun(), 'local cache');
   });

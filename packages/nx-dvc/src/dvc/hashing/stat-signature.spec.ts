@@ -47,7 +47,10 @@ describe('the stat signature of a dep outside the workspace (DVC state check: in
     signatures.push(statSignature(join(dir, 'd')));
     rmSync(join(dir, 'd/a'));
     signatures.push(statSignature(join(dir, 'd')));
-    assert.equal(new Set(signatures).size, 4);
+    mkdirSync(join(dir, 'd/.git'));
+    writeFileSync(join(dir, 'd/.git/HEAD'), 'x'); // DVC hashes .git outside the repository
+    signatures.push(statSignature(join(dir, 'd')));
+    assert.equal(new Set(signatures).size, 5);
   });
 
   test('never throws: a missing path, or a folder DVC cannot hash, says so', () => {

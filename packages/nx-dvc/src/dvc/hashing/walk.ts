@@ -12,6 +12,11 @@ export interface WalkOptions {
   isIgnored?: (path: string, isDir: boolean) => boolean;
   /** Absolute path that `isIgnored` paths are relative to (the repository root); default `absDir`. */
   root?: string;
+  /**
+   * A folder outside the repository (an external dependency): DVC skips nothing in it, not even
+   * `.git`, `.hg`, `.dvc` or sub-repositories, which it leaves out inside the repository.
+   */
+  outsideRepository?: boolean;
 }
 
 export interface Collected {
@@ -31,7 +36,7 @@ export class DvcIgnoreInCollectedDirError extends DvcError {
 /**
  * Walks `absDir` top-down like DVC's `DvcIgnoreFilter.walk` over `os.walk`: symlinked directories
  * are neither descended into nor listed, symlinks to files count as files, ignored paths and
- * built-in ignores (`.git`, `.hg/`, `.dvc/`, sub-repositories) are left out.
+ * built-in ignores (`.git`, `.hg/`, `.dvc/`, sub-repositories) are left out inside the repository.
  */
 export function collectFiles(absDir: string, options: WalkOptions): Collected[] {
   const { isIgnored } = options;
@@ -53,11 +58,11 @@ export function collectFiles(absDir: string, options: WalkOptions): Collected[] 
     const subdirs: [string, string][] = [];
     for (const dirent of readdirSync(dirAbs, { withFileTypes: true })) {
       const name = dirent.name;
-      if (name === '.git') continue;
+      if (name === '.git' && !options.outsideRepository) continue;
       const abs = join(dirAbs, name);
       const rel = dirRel ? `${dirRel}/${name}` : name;
       if (dirent.isDirectory()) {
-        if (name === '.hg' || name === '.dvc' || ignored(rel, true) || isSubRepo(abs)) continue;
+        if (!options.outsideRepository && (name === '.hg' || name === '.dvc' || ignored(rel, true) || isSubRepo(abs))) continue;
         subdirs.push([abs, rel]);
         continue;
       }

@@ -38,14 +38,14 @@ export class WorkspaceHasher {
 
   /**
    * The hash of a path outside the workspace (DVC's external dependency): absolute, or relative
-   * to the workspace root (`../data`). DVC applies no `.dvcignore` rules there.
+   * to the workspace root (`../data`). DVC applies no `.dvcignore` rules and no built-in ignores there.
    */
   hashOutside(path: string): Promise<PathHash | undefined> {
     const abs = resolve(this.root, path);
     const key = `outside:${abs}`;
     let pending = this.memo.get(key);
     if (!pending) {
-      pending = statSync(abs, { throwIfNoEntry: false }) ? hashPath(abs, { state: this.state, onProgress: this.progress?.(path) }) : Promise.resolve(undefined);
+      pending = statSync(abs, { throwIfNoEntry: false }) ? hashPath(abs, { state: this.state, outsideRepository: true, onProgress: this.progress?.(path) }) : Promise.resolve(undefined);
       this.memo.set(key, pending);
     }
     return pending;
