@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, relative, sep } from 'node:path';
 import type { CreateNodesContext, CreateNodesResult, ProjectConfiguration, TargetConfiguration } from '@nx/devkit';
 import { calculateHashesForCreateNodes, hashObject, workspaceDataDirectory } from '@nx/devkit/internal';
 import { readParsingConfig } from '../dvc/repo/dvc-config';
@@ -20,6 +20,7 @@ import { fragmentOutput } from './stage-record';
 import { dvcIgnoreOf, pointerFilesIn } from './pointer-files';
 import { commandText, createStageTarget } from './stage-target';
 import { PLUGIN_VERSION } from './plugin-version';
+import { OUTSIDE_DEPS_SIGNATURE_SCRIPT } from './outside-deps-input';
 
 /**
  * `.dvc` pointer files are found through Nx's file index rather than this glob: Nx treats a change
@@ -146,6 +147,7 @@ function projectsFor(
   const stageProject = (stage: Stage) =>
     `${identities.get(stage.file)!.name}${options.stageProjectSeparator}${stage.name}`;
   const isGenerated = (path: string) => graph.trie.prefixes(path.split('/')).length > 0;
+  const outsideDepsScript = relative(root, OUTSIDE_DEPS_SIGNATURE_SCRIPT).split(sep).join('/');
   const results: Results = [];
   for (const result of index.pipelines) {
     const identity = identities.get(result.file)!;
@@ -172,6 +174,7 @@ function projectsFor(
           stageTargetName: options.stageTargetName,
           lockFragmentOutput: fragmentOutput(root, stage.file, stage.name!, workspaceDataDirectory),
           dvcCache: options.dvcCache,
+          outsideDepsScript,
         });
         projects[stageProjectRoot(projectRoot, stage.name!)] = {
           name: stageProject(stage),

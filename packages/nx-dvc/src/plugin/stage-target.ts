@@ -3,6 +3,7 @@ import type { TargetConfiguration } from '@nx/devkit';
 import type { ParamsValues } from '../dvc/params/values';
 import type { Stage } from '../dvc/stage/stage';
 import { PLUGIN_VERSION } from './plugin-version';
+import { outsideDepsInput } from './outside-deps-input';
 
 export interface StageTargetContext {
   /** Names of the stage projects this stage depends on (graph edges to pipeline stages). */
@@ -20,6 +21,8 @@ export interface StageTargetContext {
   lockFragmentOutput?: string;
   /** The plugin's `dvcCache` option, passed on only when set. */
   dvcCache?: boolean;
+  /** The signature program for deps outside the workspace, relative to the workspace root. */
+  outsideDepsScript?: string;
 }
 
 export interface StageTargetOptions {
@@ -66,8 +69,9 @@ export function commandText(stage: Stage): string {
  * File inputs for every dep. Plain filesets see git-tracked files (and drive `nx affected`);
  * `includeIgnored` filesets hash gitignored data from disk, after any upstream stage wrote it.
  * Deps produced by another stage get only the latter: whether git ignores them yet (DVC adds the
- * `.gitignore` lines only when a run succeeds) must not change the hash. A frozen stage ignores
- * its deps, as DVC does.
+ * `.gitignore` lines only when a run succeeds) must not change the hash. Deps outside the
+ * workspace, which Nx cannot read as files, get one `runtime` input printing their stat signature.
+ * A frozen stage ignores its deps, as DVC does.
  */
 function stageInputs(stage: Stage, ctx: StageTargetContext) {
   const inputs: TargetConfiguration['inputs'] = [];
@@ -79,6 +83,8 @@ function stageInputs(stage: Stage, ctx: StageTargetContext) {
       inputs.push({ fileset: `{workspaceRoot}/${dep.repoPath}`, includeIgnored: true });
       inputs.push({ fileset: `{workspaceRoot}/${path}**`, includeIgnored: true });
     }
+    const outside = stage.deps.flatMap((dep) => (dep.outsidePath === undefined ? [] : [dep.outsidePath]));
+    if (outside.length && ctx.outsideDepsScript) inputs.push(outsideDepsInput(outside, ctx.outsideDepsScript));
     for (const file of ctx.pointerFiles) inputs.push(`{workspaceRoot}/${file}`);
     for (const params of stage.params) {
       if (ctx.generatedParamsFiles.has(params.repoPath)) {

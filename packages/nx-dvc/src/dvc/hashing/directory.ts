@@ -1,9 +1,7 @@
-import { readdirSync, statSync, type BigIntStats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { join, relative, sep } from 'node:path';
-import { DvcError } from '../errors';
 import { hashFile, isExecutable, md5OfFile, type FileHash, type HashOptions } from './file';
+import { collectFiles, type Collected, type WalkOptions } from './walk';
 import { dirManifest } from './manifest';
 import { hashInWorkers } from './worker-pool';
 
@@ -32,24 +30,9 @@ export interface DirHash {
   entries: DirEntry[];
 }
 
-export interface DirHashOptions extends HashOptions {
-  /**
-   * Tells whether a path is excluded by `.dvcignore` rules. `path` is POSIX, relative to `root`;
-   * directories are asked with `isDir` true (see {@link ignorePredicate}).
-   */
-  isIgnored?: (path: string, isDir: boolean) => boolean;
-  /** Absolute path that `isIgnored` paths are relative to (the repository root); default `absDir`. */
-  root?: string;
+export interface DirHashOptions extends HashOptions, WalkOptions {
   /** Worker threads for hashing many files; 0 or 1 hashes on the calling thread. Default: cores, at most 8. */
   workers?: number;
-}
-
-/** DVC's `IgnoreInCollectedDirError`. */
-export class DvcIgnoreInCollectedDirError extends DvcError {
-  override name = 'IgnoreInCollectedDirError';
-  constructor(readonly ignoreFile: string) {
-    super(`.dvcignore file should not be in collected dir path: '${ignoreFile}'`);
-  }
 }
 
 export const EMPTY_DIR_MD5 = 'd751713988987e9331980363e24189ce.dir';
@@ -70,12 +53,6 @@ export function ignorePredicate(matcher: { ignores(path: string): boolean }): (p
 export async function hashPath(absPath: string, options: DirHashOptions = {}): Promise<FileHash | DirHash> {
   const st = await stat(absPath);
   return st.isDirectory() ? hashDirectory(absPath, options) : hashFile(absPath, options);
-}
-
-interface Collected {
-  relpath: string;
-  abs: string;
-  stat: BigIntStats;
 }
 
 /** Hashes a directory like DVC's `_build_tree` (spec §5.3). */
@@ -124,62 +101,4 @@ export async function hashDirectory(absDir: string, options: DirHashOptions = {}
   }));
   const { md5, manifest, sorted } = dirManifest(entries);
   return { md5, size: total, nfiles: sorted.length, manifest, entries: sorted };
-}
-
-/**
- * Walks `absDir` top-down like DVC's `DvcIgnoreFilter.walk` over `os.walk`: symlinked directories
- * are neither descended into nor listed, symlinks to files count as files, ignored paths and
- * built-in ignores (`.git`, `.hg/`, `.dvc/`, sub-repositories) are left out.
- */
-function collectFiles(absDir: string, options: DirHashOptions): Collected[] {
-  const { isIgnored } = options;
-  let prefix: string | undefined = '';
-  if (isIgnored && options.root !== undefined) {
-    const rel = relative(options.root, absDir).split(sep).join('/');
-    // DVC applies no .dvcignore rules to paths outside the repository
-    prefix = rel === '..' || rel.startsWith('../') || rel.startsWith('/') ? undefined : rel;
-  }
-  const ignored = (relpath: string, isDir: boolean): boolean => {
-    if (!isIgnored || prefix === undefined) return false;
-    return isIgnored(prefix ? `${prefix}/${relpath}` : relpath, isDir);
-  };
-
-  const files: Collected[] = [];
-  const stack: [abs: string, rel: string][] = [[absDir, '']];
-  while (stack.length) {
-    const [dirAbs, dirRel] = stack.pop()!;
-    const subdirs: [string, string][] = [];
-    for (const dirent of readdirSync(dirAbs, { withFileTypes: true })) {
-      const name = dirent.name;
-      if (name === '.git') continue;
-      const abs = join(dirAbs, name);
-      const rel = dirRel ? `${dirRel}/${name}` : name;
-      if (dirent.isDirectory()) {
-        if (name === '.hg' || name === '.dvc' || ignored(rel, true) || isSubRepo(abs)) continue;
-        subdirs.push([abs, rel]);
-        continue;
-      }
-      let st: BigIntStats;
-      if (dirent.isSymbolicLink()) {
-        const target = statSync(abs, { bigint: true, throwIfNoEntry: false });
-        if (!target) throw new DvcError(`broken symlink '${abs}': its target does not exist`);
-        if (target.isDirectory()) continue;
-        if (ignored(rel, false)) continue;
-        st = target;
-      } else {
-        if (ignored(rel, false)) continue;
-        st = statSync(abs, { bigint: true });
-      }
-      if (name === '.dvcignore') throw new DvcIgnoreInCollectedDirError(abs);
-      if (!st.isFile()) throw new DvcError(`'${abs}' is not a regular file: DVC cannot hash it`);
-      files.push({ relpath: rel, abs, stat: st });
-    }
-    // reverse, so that the stack pops them in listing order (top-down, like os.walk)
-    for (let i = subdirs.length - 1; i >= 0; i--) stack.push(subdirs[i]!);
-  }
-  return files;
-}
-
-function isSubRepo(absDir: string): boolean {
-  return statSync(join(absDir, '.dvc'), { throwIfNoEntry: false })?.isDirectory() ?? false;
 }

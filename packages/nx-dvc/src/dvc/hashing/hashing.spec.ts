@@ -9,10 +9,12 @@ import { load } from 'js-yaml';
 import { DvcIgnore } from '../repo/dvcignore';
 import { DvcError } from '../errors';
 import { HashState } from './state';
-import { DvcIgnoreInCollectedDirError, EMPTY_DIR_MD5, hashDirectory, hashPath, ignorePredicate } from './directory';
+import { EMPTY_DIR_MD5, hashDirectory, hashPath, ignorePredicate } from './directory';
+import { DvcIgnoreInCollectedDirError } from './walk';
 import { hashFile, md5Hex } from './file';
 import { dirManifest, pythonJsonString } from './manifest';
 import { shutdownHashWorkers } from './worker-pool';
+import { WorkspaceHasher } from './workspace-hasher';
 
 /**
  * DVC 3 hashing, spec §5.1/§5.3/§5.4, checked against the spec's vectors (from DVC's own tests),
@@ -514,5 +516,15 @@ describe('with a HashState', () => {
     tamper(file, 'PERSIST\n');
     const second = HashState.load(stateFile);
     assert.equal((await hashFile(file, { state: second })).md5, md5('persist\n'));
+  });
+});
+
+describe('a folder outside the repository (an external dependency)', () => {
+  test("DVC skips nothing there: .git, .hg, .dvc and sub-repositories count (md5 and nfiles from real DVC 3.64)", async () => {
+    const outside = makeDir({ '.git/x': '1\n', '.hg/y': '2\n', 'sub/.dvc/z': '3\n', 'sub/w': '4\n', a: '5\n' });
+    const workspace = makeDir({ 'dvc.yaml': '' });
+    const hash = await new WorkspaceHasher(workspace).hashOutside(outside);
+    assert.deepEqual({ md5: hash?.md5, size: hash?.size, nfiles: (hash as { nfiles: number }).nfiles }, { md5: 'af89d8c5545edd120f923747c424b704.dir', size: 10, nfiles: 5 });
+    assert.equal((await hashPath(outside)).md5 === hash?.md5, false, 'inside the repository the same folder hashes without them');
   });
 });

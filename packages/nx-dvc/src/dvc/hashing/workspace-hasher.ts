@@ -3,6 +3,7 @@ import { DvcIgnore } from '../repo/dvcignore';
 import { hashPath, ignorePredicate, type DirHash } from './directory';
 import type { FileHash, HashProgress } from './file';
 import type { HashState } from './state';
+import { resolve } from 'node:path';
 import { dirName } from '../paths';
 
 export type PathHash = FileHash | DirHash;
@@ -31,6 +32,21 @@ export class WorkspaceHasher {
     if (!pending) {
       pending = this.compute(repoPath);
       this.memo.set(repoPath, pending);
+    }
+    return pending;
+  }
+
+  /**
+   * The hash of a path outside the workspace (DVC's external dependency): absolute, or relative
+   * to the workspace root (`../data`). DVC applies no `.dvcignore` rules and no built-in ignores there.
+   */
+  hashOutside(path: string): Promise<PathHash | undefined> {
+    const abs = resolve(this.root, path);
+    const key = `outside:${abs}`;
+    let pending = this.memo.get(key);
+    if (!pending) {
+      pending = statSync(abs, { throwIfNoEntry: false }) ? hashPath(abs, { state: this.state, outsideRepository: true, onProgress: this.progress?.(path) }) : Promise.resolve(undefined);
+      this.memo.set(key, pending);
     }
     return pending;
   }

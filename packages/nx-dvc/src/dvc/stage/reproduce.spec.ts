@@ -12,6 +12,7 @@ import { reproduceStage, type ReproduceContext, type ReproduceOptions, type Repr
 import { UnsafeRemovalError } from './remove-output';
 import { CommandFailedError } from './runner';
 import type { Stage } from './stage';
+import { stageChanges } from './status';
 
 const roots: string[] = [];
 after(() => roots.forEach((r) => rmSync(r, { recursive: true, force: true })));
@@ -233,8 +234,8 @@ describe('hostile outputs on every path that removes before a run', () => {
     for (const [out, message] of [
       ['${dir}/../.git', /Path '.*\/sub\/\.\.\/\.git' is ignored by :\.git/],
       ['${dir}/..', /is the workspace root itself/],
-      ['${dir}/../../x', /points outside the workspace/],
-      ['/tmp/x', /outside the workspace/],
+      ['${dir}/../../x', /Saving cached external output sub\/\.\.\/\.\.\/x is not supported since DVC 3\.0/],
+      ['/tmp/x', /Saving cached external output \/tmp\/x is not supported/],
     ] as const) {
       const w = hostile();
       writeFileSync(join(w.root, 'dvc.yaml'), PIPELINE.replace('    - out.txt', `    - ${out}`).replace('stages:', 'vars:\n  - dir: sub\nstages:'));
@@ -260,5 +261,63 @@ describe('hostile outputs on every path that removes before a run', () => {
     const recorded = { ...first.entry!, outs: [{ ...(first.entry!.outs as object[])[0], path: 'link/out.txt' }] };
     await assert.rejects(reproduce(w.root, recorded, {}, 'copy', withOut('link/out.txt')), UnsafeRemovalError);
     survived(w);
+  });
+});
+
+describe("deps outside the workspace (DVC's external dependencies)", () => {
+  /** A workspace and, beside it, a file and a folder no stage owns; the stage reads them absolute and `../`. */
+  function outsideWorkspace(): { root: string; outside: string } {
+    const parent = mkdtempSync(join(tmpdir(), 'nx-dvc-outside-deps-'));
+    roots.push(parent);
+    const outside = join(parent, 'shared');
+    mkdirSync(join(outside, 'images/sub'), { recursive: true });
+    writeFileSync(join(outside, 'labels.txt'), 'hello\n');
+    writeFileSync(join(outside, 'images/a'), 'a\n');
+    writeFileSync(join(outside, 'images/sub/b'), 'b\n');
+    const root = join(parent, 'ws');
+    mkdirSync(join(root, '.dvc'), { recursive: true });
+    const yaml = PIPELINE.replace('    - data.txt', `    - ${outside}/labels.txt\n    - ../shared/images/`).replace('cp data.txt', `cp ${outside}/labels.txt`);
+    writeFileSync(join(root, 'dvc.yaml'), yaml);
+    return { root, outside };
+  }
+
+  test('they are hashed where they are and recorded as written, sorted as DVC sorts paths', async () => {
+    const { root, outside } = outsideWorkspace();
+    const run = await reproduce(root);
+    assert.equal(run.outcome, 'ran');
+    assert.deepEqual(run.entry!.deps, [
+      { path: '../shared/images/', hash: 'md5', md5: '8b3662b0d460701f7734cdf533c5aa85.dir', size: 4, nfiles: 2 },
+      { path: `${outside}/labels.txt`, hash: 'md5', md5: 'b1946ac92492d2347c6235b4d2611184', size: 6 },
+    ]);
+  });
+
+  test('unchanged they skip the stage; a changed file or a new file in the folder runs it; a missing one fails it', async () => {
+    const { root, outside } = outsideWorkspace();
+    const first = await reproduce(root);
+    assert.equal((await reproduce(root, first.entry)).outcome, 'skipped');
+    writeFileSync(join(outside, 'images/c'), 'c\n');
+    const second = await reproduce(root, first.entry);
+    assert.equal(second.outcome, 'ran');
+    writeFileSync(join(outside, 'labels.txt'), 'changed\n');
+    assert.equal((await reproduce(root, second.entry)).outcome, 'ran');
+    assert.equal(runs(root), 3);
+    rmSync(join(outside, 'labels.txt'));
+    await assert.rejects(reproduce(root, second.entry));
+  });
+
+  test('dvc status names them as DVC does: absolute as written, `../` resolved', async () => {
+    const { root, outside } = outsideWorkspace();
+    const first = await reproduce(root);
+    writeFileSync(join(outside, 'labels.txt'), 'changed\n');
+    writeFileSync(join(outside, 'images/a'), 'changed\n');
+    const stage = loadPipelineFromDisk(root, 'dvc.yaml').stages[0]!;
+    const changes = await stageChanges(stage, first.entry, new WorkspaceHasher(root));
+    assert.deepEqual(
+      changes.map((c) => (c.kind === 'dep' ? [c.repoPath, c.status] : c.kind)),
+      [
+        [`${outside}/labels.txt`, 'modified'],
+        [join(outside, 'images'), 'modified'],
+      ],
+    );
   });
 });

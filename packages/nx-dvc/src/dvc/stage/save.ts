@@ -3,6 +3,7 @@ import { trackedByGit } from '../repo/git-tracked';
 import { buildLockEntry, type HashInfo } from '../lock/entry';
 import { readParamsValues, type ParamsValues } from '../params/values';
 import type { Stage } from './stage';
+import { hashDependency, isHashedDependency } from './dependency-hash';
 import { isDirHash, type PathHash, type WorkspaceHasher } from '../hashing/workspace-hasher';
 
 export interface SavedStage {
@@ -36,8 +37,8 @@ export async function saveStage(stage: Stage, hasher: WorkspaceHasher, warn: (me
   const params = readStageParams(hasher.root, stage);
   const hashes = new Map<string, HashInfo>();
   for (const dep of stage.deps) {
-    if (dep.repoPath === undefined) continue;
-    const hash = await hasher.hash(dep.repoPath);
+    if (!isHashedDependency(dep)) continue;
+    const hash = await hashDependency(hasher, dep);
     if (!hash) throw new DependencyDoesNotExistError(`dependency '${dep.path}' does not exist`, stage.file);
     hashes.set(dep.path, hashInfo(hash));
   }

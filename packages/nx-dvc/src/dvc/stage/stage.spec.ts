@@ -184,19 +184,37 @@ describe('outputs (_merge_data, load_from_pipeline)', () => {
     }
   });
 
-  test('paths that leave the workspace are refused (nx-dvc keeps everything in the workspace)', () => {
-    for (const [key, path] of [
-      ['outs', '../../x'],
-      ['deps', '../../x'],
-      ['outs', '/abs/x'],
-    ]) {
-      assert.throws(() => buildPipelineStage('sub/dvc.yaml', 's', { cmd: 'c', [key]: [path] }), (error: unknown) => {
-        assert.ok(error instanceof PathOutsideWorkspaceError, String(error));
-        assert.ok((error as Error).message.startsWith(`stage 'sub/dvc.yaml:s' in 'sub/dvc.yaml': `), (error as Error).message);
-        assert.ok((error as Error).message.includes(`'${path}'`), (error as Error).message);
-        return true;
-      });
+  test('outputs that leave the workspace are refused, cached ones in DVC 3\'s words', () => {
+    const refusal = (path: string, includes: string) => (error: unknown) => {
+      assert.ok(error instanceof PathOutsideWorkspaceError, String(error));
+      assert.ok((error as Error).message.startsWith(`stage 'sub/dvc.yaml:s' in 'sub/dvc.yaml': `), (error as Error).message);
+      assert.ok((error as Error).message.includes(includes), (error as Error).message);
+      return true;
+    };
+    for (const kind of ['outs', 'metrics', 'plots']) {
+      for (const path of ['../../x', '/abs/x', 'sub/../../../x']) {
+        const dvc3 = `Saving cached external output ${path} is not supported since DVC 3.0. See <https://dvc.org/doc/user-guide/upgrade> for more info.`;
+        assert.throws(() => buildPipelineStage('sub/dvc.yaml', 's', { cmd: 'c', [kind]: [path] }), refusal(path, dvc3));
+        assert.throws(() => buildPipelineStage('sub/dvc.yaml', 's', { cmd: 'c', [kind]: [{ [path]: { cache: false } }] }), refusal(path, `output '${path}' (${kind}) is outside the workspace. DVC 3 accepts it uncached, nx-dvc does not`));
+      }
     }
     assert.equal(buildPipelineStage('sub/dvc.yaml', 's', { cmd: 'c', outs: ['../x'] }).outs[0].repoPath, 'x');
+  });
+
+  test('deps outside the workspace are DVC\'s external dependencies: kept as written, resolved, never a repo path', () => {
+    const deps = buildPipelineStage('sub/dvc.yaml', 's', { cmd: 'c', deps: ['/etc/hostname', '../../data/d/', '/mnt//x/../y', '../in-repo', 's3://b/k'] }).deps;
+    assert.deepEqual(deps, [
+      { path: '/etc/hostname', outsidePath: '/etc/hostname' },
+      { path: '../../data/d/', outsidePath: '../data/d' },
+      { path: '/mnt//x/../y', outsidePath: '/mnt/y' },
+      { path: '../in-repo', repoPath: 'in-repo' },
+      { path: 's3://b/k' },
+    ]);
+    const inAbsoluteWdir = buildPipelineStage('dvc.yaml', 's', { cmd: 'c', wdir: '/data', deps: ['x'] }).deps;
+    assert.deepEqual(inAbsoluteWdir, [{ path: 'x', outsidePath: '/data/x' }]);
+  });
+
+  test('params files that leave the workspace stay refused', () => {
+    assert.throws(() => buildPipelineStage('sub/dvc.yaml', 's', { cmd: 'c', params: [{ '../../p.yaml': ['a'] }] }), PathOutsideWorkspaceError);
   });
 });

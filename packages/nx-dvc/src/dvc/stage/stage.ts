@@ -5,8 +5,13 @@ import { isPlainObject, pyTypeName } from '../formats/python/value';
 export interface Dependency {
   /** As written in dvc.yaml after templating, relative to the stage's wdir. */
   path: string;
-  /** Repo-relative, normalised; undefined for URLs and `ds://` datasets. */
+  /** Repo-relative, normalised; undefined for URLs, `ds://` datasets and paths outside the workspace. */
   repoPath?: string;
+  /**
+   * DVC's external dependency, a local path outside the workspace: normalised, absolute as written
+   * or relative to the workspace root (`../data`). Hashed where it is, recorded as `path`.
+   */
+  outsidePath?: string;
 }
 
 export interface ParamsDependency {
@@ -100,19 +105,19 @@ function isStageFileName(path: string): boolean {
 export function makeDependency(path: string, wdir: string, where: Where): Dependency {
   if (isStageFileName(path)) throw new StageLoadError(`${inStage(where)}DVC file '${path}' cannot be a dependency.`, where.file);
   if (path.startsWith('ds://') || isUrl(path)) return { path };
-  return { path, repoPath: checkedRepoPath(path, wdir, 'deps', where) };
+  const resolved = normPath(joinPath(wdir, path));
+  if (isOutside(path, resolved)) return { path, outsidePath: resolved };
+  return { path, repoPath: resolved };
+}
+
+function isOutside(path: string, resolved: string): boolean {
+  return path.startsWith('/') || resolved.startsWith('/') || escapesRoot(resolved);
 }
 
 function makeOutput(path: string, flags: Record<string, unknown>, kind: 'outs' | 'metrics' | 'plots', wdir: string, where: Where): Output {
   if (isStageFileName(path)) throw new StageLoadError(`${inStage(where)}DVC file '${path}' cannot be an output.`, where.file);
-  if (isUrl(path) || path.startsWith('/')) {
-    throw new PathOutsideWorkspaceError(
-      `stage '${where.addressing}' in '${where.file}': output '${path}' (${kind}) is outside the workspace. ` +
-        'nx-dvc caches outputs inside the workspace only; write it under the project and copy it out in the command if needed.',
-      where.file,
-    );
-  }
-  const repoPath = checkedRepoPath(path, wdir, kind, where);
+  const repoPath = normPath(joinPath(wdir, path));
+  if (isUrl(path) || isOutside(path, repoPath)) throw outsideOutputError(path, flags.cache !== false, kind, where);
   if (repoPath === '.') {
     // DVC fails with "unexpected error" here; removing the output before a run would empty the workspace
     throw new PathOutsideWorkspaceError(
@@ -130,6 +135,19 @@ function makeOutput(path: string, flags: Record<string, unknown>, kind: 'outs' |
     push: flags.push !== false,
     remote: typeof flags.remote === 'string' ? flags.remote : undefined,
   };
+}
+
+/**
+ * DVC 3 runs the command, then refuses to save a cached output outside the repository; nx-dvc
+ * refuses before running, with DVC's text. An uncached one DVC accepts, but Nx can neither cache
+ * nor restore it, and removing it before a run would delete outside the workspace.
+ */
+function outsideOutputError(path: string, cached: boolean, kind: string, where: Where): PathOutsideWorkspaceError {
+  const message = cached
+    ? `Saving cached external output ${path} is not supported since DVC 3.0. See <https://dvc.org/doc/user-guide/upgrade> for more info.`
+    : `output '${path}' (${kind}) is outside the workspace. DVC 3 accepts it uncached, nx-dvc does not: Nx caches and restores ` +
+      'outputs inside the workspace only. Write it under the project and copy it out in the command if needed.';
+  return new PathOutsideWorkspaceError(`${inStage(where)}${message}`, where.file);
 }
 
 /** Resolves a path against the wdir and refuses one that climbs out of the workspace. */

@@ -1,7 +1,9 @@
 import { readParamsValues } from '../params/values';
 import { pathKind } from '../params/files';
 import { isPlainObject, pyEquals } from '../formats/python/value';
-import type { ParamsDependency, Stage } from './stage';
+import type { Dependency, ParamsDependency, Stage } from './stage';
+import { hashDependency, isHashedDependency } from './dependency-hash';
+import { resolve } from 'node:path';
 import type { WorkspaceHasher } from '../hashing/workspace-hasher';
 
 /** A params file is deleted or new as a whole, or lists its changed keys. */
@@ -11,6 +13,7 @@ export type ParamsStatus = 'deleted' | 'new' | Record<string, 'deleted' | 'new' 
 export type StageChange =
   | { kind: 'command' }
   | { kind: 'always changed' }
+  /** `repoPath` as `dvc status` shows it: repo-relative, or absolute for a dep outside the workspace. */
   | { kind: 'dep'; path: string; repoPath: string; status: 'deleted' | 'modified' }
   | { kind: 'params'; path: string; repoPath: string; status: ParamsStatus }
   | { kind: 'out'; path: string; repoPath: string; status: 'deleted' | 'modified' | 'not in cache' };
@@ -71,9 +74,10 @@ async function depChanges(stage: Stage, recorded: Recorded, hasher: WorkspaceHas
   const changes: StageChange[] = [];
   const known = recordedPaths(recorded, 'deps');
   for (const dep of stage.deps) {
-    if (dep.repoPath === undefined) continue; // URLs and datasets: not hashed here
-    const hash = await hasher.hash(dep.repoPath);
-    const { path, repoPath } = dep;
+    if (!isHashedDependency(dep)) continue; // URLs and datasets: not hashed here
+    const hash = await hashDependency(hasher, dep);
+    const { path } = dep;
+    const repoPath = dep.repoPath ?? shownOutsidePath(hasher.root, dep);
     if (!hash) changes.push({ kind: 'dep', path, repoPath, status: 'deleted' });
     else if (!sameHash(known.get(path), hash.md5)) changes.push({ kind: 'dep', path, repoPath, status: 'modified' });
     if (firstOnly && changes.length) return changes;
@@ -104,6 +108,11 @@ async function outChanges(stage: Stage, recorded: Recorded, hasher: WorkspaceHas
     if (options.firstOnly && changes.length) return changes;
   }
   return changes;
+}
+
+/** How `dvc status` names an outside dep: absolute as written, else resolved (DVC's `fs_path`). */
+function shownOutsidePath(root: string, dep: Dependency): string {
+  return dep.path.startsWith('/') ? dep.path : resolve(root, dep.outsidePath!);
 }
 
 /**
