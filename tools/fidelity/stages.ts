@@ -1,8 +1,8 @@
 import { posix } from 'node:path';
-import type { Artifact, CaseModel, ParamsFile, StageRecord } from './model';
+import type { Artifact, CaseModel, StageRecord } from './model';
 import { scalarKeys, trackableKeys } from './params';
 import type { Random } from './random';
-import { Float, type Dict, type Value } from './values';
+import type { Dict, Value } from './values';
 
 /**
  * Builders of one stage each, of every kind DVC's dvc.yaml allows: plain stages with deps and
@@ -188,26 +188,12 @@ function paramsList(rng: Random, model: CaseModel, site: Site): Value[] {
   const defaultFile = posix.join(site.cwd, 'params.yaml');
   for (const [path, file] of Object.entries(model.params)) {
     if (path.endsWith('vars.yaml') || posix.dirname(path) !== posix.dirname(site.pipeline) || !rng.chance(0.6)) continue;
-    const keys = withoutSharedValues(file, rng.sample(trackableKeys(file), rng.int(1, 2)));
+    const keys = rng.sample(trackableKeys(file), rng.int(1, 2));
     if (path === defaultFile && rng.chance(0.7)) entries.push(...keys);
     else if (file.format !== 'py' && rng.chance(0.2)) entries.push({ [rel(site, path)]: null });
     else entries.push({ [rel(site, path)]: keys });
   }
   return entries;
-}
-
-/**
- * Known divergence, left out: a section and a list or dict inside it in one stage's params
- * (`p_train` and `p_train.layers`) make DVC's ruamel write a YAML anchor and alias
- * (`&id001` … `*id001`) in dvc.lock; nx-dvc writes the value twice (README, Limits).
- */
-function withoutSharedValues(file: ParamsFile, keys: string[]): string[] {
-  return keys.filter((key) => {
-    const [section, inner] = key.split('.');
-    const value = inner === undefined ? undefined : (file.data[section] as Dict)[inner];
-    const container = Array.isArray(value) || (value !== null && typeof value === 'object' && !(value instanceof Float));
-    return !(container && keys.includes(section));
-  });
 }
 
 /** Scalars `${}` can read in this dvc.yaml: its folder's params.yaml and its `vars`. */

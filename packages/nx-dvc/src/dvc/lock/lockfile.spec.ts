@@ -40,6 +40,33 @@ describe('dvc.lock read-modify-write', () => {
   });
 });
 
+describe('dvc.lock with YAML anchors (bytes from DVC 3.64)', () => {
+  // `s1` tracks `a` and `a.l`, `s2` tracks `b`, `b.m` and `b.y`: one shared object each.
+  const written = "schema: '2.0'\nstages:\n  s1:\n    cmd: echo 1\n    params:\n      params.yaml:\n        a:\n          l: &id001\n          - 1\n          - 2\n          x: 1\n        a.l: *id001\n  s2:\n    cmd: echo 2\n    params:\n      params.yaml:\n        b:\n          m: &id002\n          - 3\n          y: &id003\n            z: 1\n        b.m: *id002\n        b.y: *id003\n";
+  // `dvc repro -f s1` after `a.l` left s1's params: s2's anchors, read back, are numbered anew.
+  const rewritten = "schema: '2.0'\nstages:\n  s1:\n    cmd: echo 1\n    params:\n      params.yaml:\n        a:\n          l:\n          - 1\n          - 2\n          x: 1\n  s2:\n    cmd: echo 2\n    params:\n      params.yaml:\n        b:\n          m: &id001\n          - 3\n          y: &id002\n            z: 1\n        b.m: *id001\n        b.y: *id002\n";
+
+  test('an entry read back keeps its shared objects: rewriting it unchanged is no change', async () => {
+    const file = join(dir, 'anchors-same.lock');
+    writeFileSync(file, written);
+    const s2 = readLock(file, 'dvc.lock')!.stages.s2;
+    const values = (s2.params as Record<string, Record<string, { m?: unknown }>>)['params.yaml'];
+    assert.equal(values.b.m, values['b.m']);
+    const { changed } = await updateLockFile(file, 'dvc.lock', [['s2', s2]]);
+    assert.equal(changed, false);
+    assert.equal(readFileSync(file, 'utf8'), written);
+  });
+
+  test('anchors of the other entries are renumbered as DVC does when one entry changes', async () => {
+    const file = join(dir, 'anchors-renumbered.lock');
+    writeFileSync(file, written);
+    const s1 = { cmd: 'echo 1', params: { 'params.yaml': { a: { l: [1, 2], x: 1 } } } };
+    const { changed } = await updateLockFile(file, 'dvc.lock', [['s1', s1]]);
+    assert.equal(changed, true);
+    assert.equal(readFileSync(file, 'utf8'), rewritten);
+  });
+});
+
 describe('updateLockFile', () => {
   test('concurrent writers under the file lock lose no entry', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'nx-dvc-lock-'));

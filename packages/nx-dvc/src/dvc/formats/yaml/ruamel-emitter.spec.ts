@@ -213,6 +213,52 @@ describe('dumpLockYaml: keys', () => {
   });
 });
 
+describe('dumpLockYaml: an array or object met twice is anchored, then aliased (expected bytes from ruamel 0.18.16)', () => {
+  test('a params section and a list and dict inside it, tracked in one stage (`p_train`, `p_train.layers`)', () => {
+    const section = { lr: 0.1, layers: [64, 32], opt: { name: 'adam', beta: [0.9, 0.99] } };
+    const params = { p_train: section, 'p_train.layers': section.layers, 'p_train.opt': section.opt };
+    const lock = { schema: '2.0', stages: { train: { cmd: 'python train.py', params: { 'params.yaml': params } } } };
+    assert.equal(dumpLockYaml(lock), LOCK);
+  });
+
+  test('anchors are numbered in the order of the second meeting, depth first', () => {
+    const a = { k: 1 };
+    const b = [1, 2];
+    assert.equal(dumpLockYaml({ x: a, y: b, z: b, w: a }), ORDER);
+    const inner = { v: 1 };
+    const outer = { inner };
+    assert.equal(dumpLockYaml({ a: outer, b: inner, c: outer }), NESTED);
+  });
+
+  test('in sequences, empty collections, beside None, and an object that holds itself', () => {
+    const list = [1, 2];
+    assert.equal(dumpLockYaml([list, list, { m: list }]), SEQSEQ);
+    const map = { a: 1, b: [1] };
+    assert.equal(dumpLockYaml([map, map]), SEQMAP);
+    const emptyList: unknown[] = [];
+    const emptyMap = new Map();
+    assert.equal(dumpLockYaml({ a: emptyList, b: emptyList, c: [emptyMap, emptyMap], d: emptyMap }), EMPTY);
+    const one = [1];
+    assert.equal(dumpLockYaml({ a: one, b: one, c: null, d: [null, one] }), NULL_AFTER);
+    const self: Record<string, unknown> = { x: 1 };
+    self.self = self;
+    assert.equal(dumpLockYaml(self), RECURSIVE);
+  });
+
+  test('equal but distinct objects are written out each time', () => {
+    assert.equal(dumpLockYaml({ a: [1], b: [1] }), 'a:\n- 1\nb:\n- 1\n');
+  });
+});
+
+const LOCK = "schema: '2.0'\nstages:\n  train:\n    cmd: python train.py\n    params:\n      params.yaml:\n        p_train:\n          lr: 0.1\n          layers: &id001\n          - 64\n          - 32\n          opt: &id002\n            name: adam\n            beta:\n            - 0.9\n            - 0.99\n        p_train.layers: *id001\n        p_train.opt: *id002\n";
+const ORDER = "x: &id002\n  k: 1\ny: &id001\n- 1\n- 2\nz: *id001\nw: *id002\n";
+const NESTED = "a: &id002\n  inner: &id001\n    v: 1\nb: *id001\nc: *id002\n";
+const SEQSEQ = "- &id001\n  - 1\n  - 2\n- *id001\n- m: *id001\n";
+const SEQMAP = "- &id001\n  a: 1\n  b:\n  - 1\n- *id001\n";
+const EMPTY = "a: &id001 []\nb: *id001\nc:\n- &id002 {}\n- *id002\nd: *id002\n";
+const NULL_AFTER = "a: &id001\n- 1\nb: *id001\nc:\nd:\n- \n- *id001\n";
+const RECURSIVE = "&id001\nx: 1\nself: *id001\n";
+
 describe('dumpLockYaml: folding at width 80 (ruamel >= 0.18.13)', () => {
   const cmd = 'python src/train.py data/features model.pkl --epochs 10 --learning-rate 0.001 --batch-size 64 --seed 42';
   const lock = { stages: { train: { cmd } } };

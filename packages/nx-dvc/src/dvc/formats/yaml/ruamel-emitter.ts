@@ -1,5 +1,6 @@
 import { represent, scalar, type MappingNode, type ScalarNode, type SequenceNode, type YamlNode } from './ruamel-representer';
 import { resolveImplicit } from './ruamel-resolver';
+import { anchorNodes } from './ruamel-serializer';
 import { analyzeScalar, escapeChar, LINE_BREAKS, type ScalarAnalysis } from './ruamel-scalar-analysis';
 
 /**
@@ -8,7 +9,7 @@ import { analyzeScalar, escapeChar, LINE_BREAKS, type ScalarAnalysis } from './r
  * not indented, width 80, `allow_unicode`, YAML 1.2 resolver).
  *
  * This is a re-implementation of the parts of ruamel's representer, serializer and emitter that
- * plain data reaches (no comments, anchors, tags or block scalars). The emitter keeps ruamel's
+ * plain data reaches (no comments, tags or block scalars). The emitter keeps ruamel's
  * state (column, "last write was whitespace", "at indentation", the indent stack) and takes the
  * same decisions in the same order, because the folding of long scalars depends on all of it.
  *
@@ -16,7 +17,8 @@ import { analyzeScalar, escapeChar, LINE_BREAKS, type ScalarAnalysis } from './r
  * booleans, `null`, numbers (an integer is a Python int, any other number a Python float),
  * `bigint` (int), `PyFloat` (float) and `PyDate` (its text, as a timestamp). An `undefined`
  * property of an object is left out, as `JSON.stringify` does; `undefined` anywhere else is an
- * error. Shared sub-objects are written out each time (ruamel would use `&id001` anchors).
+ * error. An array or object met more than once (the same JS object, as ruamel goes by Python's
+ * `id()`) is written once with an anchor (`&id001`), then as an alias (`*id001`).
  */
 export function dumpLockYaml(data: unknown): string {
   return dumpYamlAsRuamel(data, '0.18.13');
@@ -32,8 +34,9 @@ export type RuamelFolding = (typeof RUAMEL_FOLDINGS)[number];
 
 /** @internal `dumpLockYaml` with the line folding of an older ruamel release, for tests. */
 export function dumpYamlAsRuamel(data: unknown, folding: RuamelFolding): string {
-  const emitter = new Emitter(RUAMEL_FOLDINGS.indexOf(folding));
-  emitter.emitDocument(represent(data, true));
+  const root = represent(data, true);
+  const emitter = new Emitter(RUAMEL_FOLDINGS.indexOf(folding), anchorNodes(root));
+  emitter.emitDocument(root);
   return emitter.output;
 }
 
@@ -60,7 +63,13 @@ interface NodeContext {
 }
 
 class Emitter {
-  constructor(private readonly folding: number) {}
+  constructor(
+    private readonly folding: number,
+    private readonly anchors: Map<YamlNode, string>,
+  ) {}
+
+  /** Nodes written so far: an anchored one met again is written as its alias. */
+  private readonly serialized = new Set<YamlNode>();
 
   private chunks: string[] = [];
   // Characteristics of the last emitted character.
@@ -128,6 +137,12 @@ class Emitter {
     this.sequenceContext = !!context.sequence;
     this.mappingContext = !!context.mapping;
     this.simpleKeyContext = !!context.simpleKey;
+    if (this.serialized.has(node)) {
+      this.writeAnchor('*', node);
+      return;
+    }
+    this.serialized.add(node);
+    if (this.anchors.has(node)) this.writeAnchor('&', node);
     if (node.kind === 'scalar') {
       this.expectScalar(node);
     } else if (node.kind === 'seq') {
@@ -147,6 +162,12 @@ class Emitter {
     } else {
       this.blockMapping(node.pairs);
     }
+  }
+
+  /** `Emitter.process_anchor`: `&id001` before a node's first writing, `*id001` for each later one. */
+  private writeAnchor(indicator: '&' | '*', node: YamlNode): void {
+    this.writeIndicator(indicator + this.anchors.get(node), true);
+    this.noNewline = false;
   }
 
   /** Only empty collections are written in flow style here (`default_flow_style = False`). */

@@ -9,6 +9,7 @@ export interface ScalarNode {
   tag: ScalarTag;
   value: string;
 }
+/** A collection node stands for one JS object: the same object anywhere in the data gives the same node. */
 export interface SequenceNode {
   kind: 'seq';
   items: YamlNode[];
@@ -23,8 +24,20 @@ export function scalar(tag: ScalarTag, value: string): ScalarNode {
   return { kind: 'scalar', tag, value };
 }
 
-/** `root`: nothing has been represented yet, so a `None` is written `null`, not left empty. */
+/**
+ * `root`: nothing has been represented yet, so a `None` is written `null`, not left empty.
+ * Like ruamel's `represented_objects` (by `id()`), an array, `Map` or object met again gives the
+ * node made the first time, so the serializer can anchor it; scalars always get a node of their own.
+ */
 export function represent(data: unknown, root = false): YamlNode {
+  return representData(data, root, new Map());
+}
+
+function representData(data: unknown, root: boolean, represented: Map<object, YamlNode>): YamlNode {
+  if (typeof data === 'object' && data !== null) {
+    const known = represented.get(data);
+    if (known) return known;
+  }
   if (data === null) return scalar('null', root ? 'null' : '');
   if (data === undefined) throw new TypeError('dumpLockYaml: cannot represent undefined');
   if (typeof data === 'string') return scalar('str', data);
@@ -33,22 +46,31 @@ export function represent(data: unknown, root = false): YamlNode {
   if (typeof data === 'number') return Number.isInteger(data) ? scalar('int', intText(data)) : floatNode(data);
   if (data instanceof PyFloat) return floatNode(data.value);
   if (data instanceof PyDate) return scalar('timestamp', data.text);
-  if (Array.isArray(data)) return { kind: 'seq', items: data.map((item) => represent(item)) };
-  if (data instanceof Map) {
-    return { kind: 'map', pairs: [...data].map(([k, v]) => [represent(k), represent(v)]) };
+  const child = (value: unknown) => representData(value, false, represented);
+  if (Array.isArray(data)) {
+    // Registered before its items, as ruamel does, so an array that holds itself becomes an alias.
+    const node: SequenceNode = { kind: 'seq', items: [] };
+    represented.set(data, node);
+    for (const item of data) node.items.push(child(item));
+    return node;
   }
   if (typeof data === 'object') {
-    const proto = Object.getPrototypeOf(data);
-    if (proto !== Object.prototype && proto !== null) {
-      throw new TypeError(`dumpLockYaml: cannot represent a ${proto?.constructor?.name ?? 'object'}`);
-    }
-    const pairs: [YamlNode, YamlNode][] = [];
-    for (const [k, v] of Object.entries(data as Record<string, unknown>)) {
-      if (v !== undefined) pairs.push([scalar('str', k), represent(v)]);
-    }
-    return { kind: 'map', pairs };
+    const entries = data instanceof Map ? [...data] : plainEntries(data);
+    const node: MappingNode = { kind: 'map', pairs: [] };
+    represented.set(data, node);
+    for (const [k, v] of entries) node.pairs.push([data instanceof Map ? child(k) : scalar('str', k), child(v)]);
+    return node;
   }
   throw new TypeError(`dumpLockYaml: cannot represent a ${typeof data}`);
+}
+
+/** A plain object's entries; an `undefined` property is left out, as `JSON.stringify` does. */
+function plainEntries(data: object): [string, unknown][] {
+  const proto = Object.getPrototypeOf(data);
+  if (proto !== Object.prototype && proto !== null) {
+    throw new TypeError(`dumpLockYaml: cannot represent a ${proto?.constructor?.name ?? 'object'}`);
+  }
+  return Object.entries(data).filter(([, v]) => v !== undefined);
 }
 
 /** Python's `str(int)`. Integers beyond 2**53 already lost digits; avoid JS's exponent form at least. */
