@@ -29,6 +29,9 @@ export interface CheckoutReport {
  * modified output is never lost.
  */
 export async function checkoutRecorded(root: string, outputs: CachedOutput[], { cache, hasher, owner, fetch }: CheckoutCollaborators): Promise<CheckoutReport> {
+  const guard = new RemovalGuard(root);
+  // every output proved safe before any is touched: saving relinks the workspace files too
+  for (const out of outputs) guard.check(out.path, owner);
   const stale: CachedOutput[] = [];
   for (const out of outputs) {
     const current = await hasher.hash(out.path);
@@ -38,7 +41,6 @@ export async function checkoutRecorded(root: string, outputs: CachedOutput[], { 
   const absent = stale.filter((out) => !cache.has(out.md5));
   if (absent.length && fetch) await fetch(absent.map((out) => out.md5));
   const report: CheckoutReport = { checkedOut: [], missing: [] };
-  const guard = new RemovalGuard(root);
   for (const out of stale) {
     if (!cache.has(out.md5)) {
       report.missing.push(out);
