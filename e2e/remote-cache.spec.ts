@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import fg from 'fast-glob';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -8,8 +9,11 @@ import { cloneWorkspace, createWorkspace, taskStatus, type Workspace } from '../
 
 /**
  * Nx's self-hosted remote cache across machines: workspace A fills a real HTTP cache server on
- * loopback; a fresh `git clone` B restores every stage from it without running a command and ends
- * with the same outputs, dvc.lock and .gitignore files. A wrong token is refused and B runs.
+ * loopback with the stages' records only, and a local-path DVC remote with their data; a fresh
+ * `git clone` B with an empty DVC cache restores every stage from Nx's remote cache, the data from
+ * the DVC remote, without running a command, and ends with the same outputs, dvc.lock and
+ * .gitignore files. Data found nowhere fails with the fix and a clean dvc.lock. A wrong token is
+ * refused and the stages run.
  */
 const PIPELINE = [
   'stages:',
@@ -24,19 +28,21 @@ const PIPELINE = [
   '    cmd:',
   '    - echo train >> "$SIDE_EFFECTS"',
   '    - cat data/prepared/train.csv data/prepared/test.csv > model.bin',
+  '    - seq 1 300000 > weights.bin && cp weights.bin weights-copy.bin',
   '    deps: [data/prepared]',
   '    params: [train.lr]',
-  '    outs: [model.bin]',
+  '    outs: [model.bin, weights.bin, weights-copy.bin]',
   '',
 ].join('\n');
 
 const STAGES = ['ml--prepare:repro', 'ml--train:repro'];
-const RESULT_FILES = ['ml/dvc.lock', 'ml/.gitignore', 'ml/data/.gitignore', 'ml/model.bin', 'ml/data/prepared/train.csv', 'ml/data/prepared/test.csv'];
+const RESULT_FILES = ['ml/dvc.lock', 'ml/.gitignore', 'ml/data/.gitignore', 'ml/model.bin', 'ml/weights.bin', 'ml/data/prepared/train.csv', 'ml/data/prepared/test.csv'];
 
 describe('remote cache across machines', () => {
   const scratch = mkdtempSync(join(tmpdir(), 'nx-dvc-remote-'));
   const sideEffects = join(scratch, 'side-effects.log');
   const server = new RemoteCacheServer(join(scratch, 'storage'), 'secret-token');
+  const dvcRemote = join(scratch, 'dvc-remote');
   const workspaces: Workspace[] = [];
   let url = '';
   let a: Workspace;
@@ -58,7 +64,7 @@ describe('remote cache across machines', () => {
         'ml/dvc.yaml': PIPELINE,
         'ml/params.yaml': 'prepare:\n  split: 0.2\ntrain:\n  lr: 0.01\n',
         'ml/raw.csv': 'x,y\n1,2\n3,4\n',
-        '.dvc/config': '',
+        '.dvc/config': `[core]\n    remote = storage\n['remote "storage"']\n    url = ${dvcRemote}\n`,
         '.dvc/.gitignore': '/config.local\n/tmp\n/cache\n',
       },
     });
@@ -67,6 +73,8 @@ describe('remote cache across machines', () => {
     assert.equal(run.code, 0, run.output);
     assert.deepEqual(sideEffectLines(), ['prepare', 'train']);
     a.commitAll('pipeline ran; dvc.lock and .gitignore committed, as after dvc repro');
+    // `dvc push` to a local remote: the cache's files/md5 tree, as is
+    cpSync(a.path('.dvc/cache/files'), join(dvcRemote, 'files'), { recursive: true });
   });
 
   after(async () => {
@@ -75,9 +83,15 @@ describe('remote cache across machines', () => {
     rmSync(scratch, { recursive: true, force: true });
   });
 
-  test('A filled the server through the API', () => {
+  test("A filled the server through the API with the stages' records only; the data is stored once, in DVC's cache", () => {
     const puts = server.requests.filter((r) => r.method === 'PUT' && r.status === 200);
     assert.ok(puts.length >= STAGES.length, JSON.stringify(server.requests));
+    for (const put of puts) assert.ok(statSync(join(scratch, 'storage', put.hash)).size < 64 * 1024, `artifact ${put.hash} is small`);
+    const weights = dvcMd5Of(a.read('ml/dvc.lock'), 'weights.bin');
+    assert.equal(weights, dvcMd5Of(a.read('ml/dvc.lock'), 'weights-copy.bin'));
+    const objects = readdirSync(a.path('.dvc/cache/files/md5'), { recursive: true }).map(String);
+    assert.equal(objects.filter((f) => f === weights).length, 1, 'two outputs with the same bytes are one object');
+    assert.equal(fg.sync('**/weights*.bin', { cwd: a.path('.nx/cache'), dot: true }).length, 0, "Nx's local cache holds no data");
   });
 
   test('a fresh clone restores every stage from the remote cache and runs no command', async () => {
@@ -91,7 +105,29 @@ describe('remote cache across machines', () => {
     for (const file of RESULT_FILES) assert.equal(b.read(file), a.read(file), file);
     assert.equal(b.git('status', '--porcelain'), '', 'dvc.lock and .gitignore files are exactly the committed ones');
     const object = b.path('.dvc/cache/files/md5', dvcMd5Of(b.read('ml/dvc.lock'), 'model.bin'));
-    assert.ok(existsSync(object), "restored outputs are in DVC's cache too");
+    assert.ok(existsSync(object), "the data came from the DVC remote into DVC's cache");
+  });
+
+  test("a hit whose data is neither in DVC's cache nor on the remote fails with the fix; dvc.lock claims nothing", async () => {
+    const d = cloneWorkspace(a);
+    workspaces.push(d);
+    const weights = join(dvcRemote, 'files/md5', dvcMd5Of(a.read('ml/dvc.lock'), 'weights.bin'));
+    renameSync(weights, `${weights}.away`);
+    d.remove('ml/dvc.lock');
+    try {
+      const run = await d.nxAsync(['run', 'ml:repro', '--output-style=static'], env('secret-token', d));
+      assert.notEqual(run.code, 0, run.output);
+      assert.match(run.output, /stage 'ml\/dvc\.yaml:train': 'ml\/weights\.bin', 'ml\/weights-copy\.bin'/);
+      assert.match(run.output, /neither in DVC's cache nor on the DVC remote 'storage'/);
+      assert.match(run.output, /`dvc pull`.*`--skip-nx-cache`/s);
+      assert.deepEqual(sideEffectLines(), ['prepare', 'train'], 'no stage command ran');
+      assert.equal(d.exists('ml/weights.bin'), false);
+      const lock = d.read('ml/dvc.lock');
+      assert.match(lock, /^  prepare:/m, 'the stage whose data was found is recorded');
+      assert.doesNotMatch(lock, /train:|weights/, 'dvc.lock does not claim what is not there');
+    } finally {
+      renameSync(`${weights}.away`, weights);
+    }
   });
 
   test('a wrong token is refused; nx-dvc warns, the stages run locally and give the same result', async () => {

@@ -16,9 +16,12 @@ import { STAGE_TAG } from './create-dependencies';
 import { InferenceCache, inferenceCachePath, type CachedPipeline } from './inference-cache';
 import { normalizeOptions, type NormalizedOptions, type NxDvcPluginOptions } from './options';
 import { identifyPipelineProject } from './project-names';
-import { fragmentOutput } from './stage-record';
+import { fragmentOutput, outsRecordOutput } from './stage-record';
+import { recordedDepsOf } from './recorded-deps';
+import { DvcCache } from '../dvc/cache/dvc-cache';
+import type { OutputTrie } from '../dvc/repo/graph';
 import { dvcIgnoreOf, pointerFilesIn } from './pointer-files';
-import { commandText, createStageTarget } from './stage-target';
+import { commandText, createStageTarget, type StageTargetContext } from './stage-target';
 import { PLUGIN_VERSION } from './plugin-version';
 import { OUTSIDE_DEPS_SIGNATURE_SCRIPT } from './outside-deps-input';
 
@@ -148,6 +151,7 @@ function projectsFor(
     `${identities.get(stage.file)!.name}${options.stageProjectSeparator}${stage.name}`;
   const isGenerated = (path: string) => graph.trie.prefixes(path.split('/')).length > 0;
   const outsideDepsScript = relative(root, OUTSIDE_DEPS_SIGNATURE_SCRIPT).split(sep).join('/');
+  const dataInDvcCache = DvcCache.forWorkspace(root, options.dvcCache) !== undefined;
   const results: Results = [];
   for (const result of index.pipelines) {
     const identity = identities.get(result.file)!;
@@ -175,6 +179,7 @@ function projectsFor(
           lockFragmentOutput: fragmentOutput(root, stage.file, stage.name!, workspaceDataDirectory),
           dvcCache: options.dvcCache,
           outsideDepsScript,
+          ...(dataInDvcCache ? recordOnly(stage, graph.trie, root) : {}),
         });
         projects[stageProjectRoot(projectRoot, stage.name!)] = {
           name: stageProject(stage),
@@ -187,6 +192,18 @@ function projectsFor(
     results.push([result.file, { projects: projects as CreateNodesResult['projects'] }]);
   }
   return results;
+}
+
+/**
+ * In a DVC repository a stage's DVC-cached outputs live in DVC's cache only: Nx caches its outs
+ * record instead, and its downstream stages hash that record (see docs/architecture.md).
+ */
+function recordOnly(stage: Stage, trie: OutputTrie, root: string): Partial<StageTargetContext> {
+  const outsRecordOf = (s: Stage) => outsRecordOutput(root, s.file, s.name!, workspaceDataDirectory);
+  const own = outsRecordOf(stage);
+  if (!own || !fragmentOutput(root, stage.file, stage.name!, workspaceDataDirectory)) return {};
+  const paths = [...stage.deps.flatMap((d) => (d.repoPath === undefined ? [] : [d.repoPath])), ...stage.params.map((p) => p.repoPath)];
+  return { outsRecordOutput: own, recordedDeps: recordedDepsOf(stage, paths, trie), outsRecordOf };
 }
 
 /** A stage project's root exists only in the graph; `.nx-dvc` keeps it clear of real folders. */

@@ -4,6 +4,7 @@ import { gitignoresNxHashes, hashedGitignoreWarning } from './nx-hashed-gitignor
 import type { NxDvcPluginOptions } from './options';
 import { fragmentsDirectory, readFragment, recordFinishedStages, type FinishedStage } from './stage-record';
 import { forgetRun } from './lock-generation';
+import { missingDataMessage } from './restore-hits';
 import { workspaceDataDirectoryOf } from './workspace-data';
 
 export interface TasksExecutionContext {
@@ -26,16 +27,18 @@ export async function postDvcTasksExecution(options: NxDvcPluginOptions | undefi
   forgetRun(workspaceDataDirectoryOf(root), context.id);
   const completed = completedStages(root, context.taskResults);
   if (completed.length === 0) return;
+  let recorded: Awaited<ReturnType<typeof recordFinishedStages>>;
   try {
     const failed = Object.values(context.taskResults).some((r) => r.status === 'failure');
-    const gitignores = await recordFinishedStages(root, completed, { ignoreOutputs: !failed, dvcCache: options?.dvcCache });
-    const warning = hashedGitignoreWarning(gitignoresNxHashes(root, gitignores));
-    if (warning) console.warn(warning);
+    recorded = await recordFinishedStages(root, completed, { ignoreOutputs: !failed, dvcCache: options?.dvcCache });
   } catch (error) {
     // Nx prints this message (no stack unless --verbose) and exits non-zero
     const message = error instanceof Error ? error.message : String(error);
     throw new Error(`nx-dvc: could not record the finished stages in dvc.lock: ${message}`);
   }
+  const warning = hashedGitignoreWarning(gitignoresNxHashes(root, recorded.gitignores));
+  if (warning) console.warn(warning);
+  if (recorded.missing.length) throw new Error(missingDataMessage(recorded.missing, recorded.remote));
 }
 
 function completedStages(root: string, results: TaskResults): FinishedStage[] {

@@ -2,34 +2,20 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { writeFileAtomic } from '../dvc/atomic-write';
-import { DvcCache } from '../dvc/cache/dvc-cache';
 import { ignoreOutputs } from '../dvc/repo/gitignore';
-import { dirManifest } from '../dvc/hashing/manifest';
 import { lockFileOf, updateLockFile } from '../dvc/lock/lockfile';
 import { dumpLockYaml } from '../dvc/formats/yaml/ruamel-emitter';
 import { buildIndex, walkOrder } from '../dvc/repo/pipeline-index';
 import type { CachedOutput } from '../dvc/stage/reproduce';
+import type { LockFragment } from './lock-fragment';
 import { addressingOf } from '../dvc/stage/stage';
 import { executionOrder } from '../dvc/repo/plan';
 import { isPlainObject } from '../dvc/formats/python/value';
 import { loadYaml } from '../dvc/formats/yaml/load';
 import { workspaceDataDirectoryOf } from './workspace-data';
+import { checkoutRestoredStages, type MissingData } from './restore-hits';
 
-/**
- * What a stage task leaves for dvc.lock. Each task writes its entry to a small file declared as
- * one of its Nx outputs, so a cache hit restores it like any output; the `postTasksExecution`
- * hook then merges the entries of every task that ran or was restored into dvc.lock.
- * Written as YAML with the dvc.lock emitter, so params keep their Python types (`2.0` stays float).
- */
-export type { CachedOutput };
-
-export interface LockFragment {
-  dvcFile: string;
-  stage: string;
-  entry: Record<string, unknown>;
-  /** Outputs with `cache: true`: they get `.gitignore` entries and go into DVC's cache. */
-  cached: CachedOutput[];
-}
+export type { CachedOutput, LockFragment };
 
 const FRAGMENTS_DIR = 'nx-dvc/lock-entries';
 
@@ -38,15 +24,45 @@ export function fragmentsDirectory(dataDirectory: string): string {
 }
 
 export function fragmentPath(dvcFile: string, stage: string, dataDirectory: string): string {
-  const id = createHash('sha256').update(`${dvcFile}\0${stage}`).digest('hex').slice(0, 16);
-  return join(fragmentsDirectory(dataDirectory), `${stage.replace(/[^\w.@-]/g, '_')}-${id}.yaml`);
+  return join(fragmentsDirectory(dataDirectory), `${recordName(dvcFile, stage)}.yaml`);
 }
 
 /** The `{workspaceRoot}/…` output of a stage's fragment; undefined if Nx keeps its data outside the workspace. */
 export function fragmentOutput(root: string, dvcFile: string, stage: string, dataDirectory: string): string | undefined {
-  const rel = relative(root, fragmentPath(dvcFile, stage, dataDirectory));
+  return workspaceOutput(root, fragmentPath(dvcFile, stage, dataDirectory));
+}
+
+const OUTS_RECORDS_DIR = 'nx-dvc/out-records';
+
+/**
+ * Where a stage leaves its outs record: the path and md5 of each DVC-cached output, nothing else.
+ * Downstream stages hash this small file instead of the data, so Nx can hash them before the data
+ * is checked out, and a re-run that writes the same bytes leaves them cached (early cut-off).
+ */
+export function outsRecordPath(dvcFile: string, stage: string, dataDirectory: string): string {
+  return join(dataDirectory, OUTS_RECORDS_DIR, `${recordName(dvcFile, stage)}.json`);
+}
+
+/** The `{workspaceRoot}/…` output of a stage's outs record; undefined if Nx keeps its data outside the workspace. */
+export function outsRecordOutput(root: string, dvcFile: string, stage: string, dataDirectory: string): string | undefined {
+  return workspaceOutput(root, outsRecordPath(dvcFile, stage, dataDirectory));
+}
+
+function recordName(dvcFile: string, stage: string): string {
+  const id = createHash('sha256').update(`${dvcFile}\0${stage}`).digest('hex').slice(0, 16);
+  return `${stage.replace(/[^\w.@-]/g, '_')}-${id}`;
+}
+
+function workspaceOutput(root: string, path: string): string | undefined {
+  const rel = relative(root, path);
   if (rel.startsWith('..') || rel.startsWith(sep)) return undefined;
   return `{workspaceRoot}/${rel.split(sep).join('/')}`;
+}
+
+export function writeOutsRecord(path: string, cached: CachedOutput[]): void {
+  const outs = cached.map((o) => ({ path: o.path, md5: o.md5, ...(o.isexec ? { isexec: true } : {}) })).sort((a, b) => (a.path < b.path ? -1 : 1));
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileAtomic(path, `${JSON.stringify({ outs }, null, 1)}\n`);
 }
 
 export function writeFragment(path: string, fragment: LockFragment): void {
@@ -75,7 +91,6 @@ export function readFragment(path: string): LockFragment | undefined {
   };
 }
 
-/** By dvc.yaml in DVC's collection order, then by the order `dvc repro` runs the file's stages. */
 /** A stage task that ran, or whose fragment Nx restored from a cache. */
 export interface FinishedStage {
   fragment: LockFragment;
@@ -84,18 +99,22 @@ export interface FinishedStage {
 
 /**
  * Records what a command's stage tasks left: entries into each dvc.lock in the order `dvc repro`
- * would have run the stages, whatever order Nx finished them in; outputs Nx restored go into
- * DVC's cache too. Returns the `.gitignore` files it changed.
+ * would have run the stages, whatever order Nx finished them in. Stages Nx restored from its cache
+ * get their DVC-cached outputs checked out first; one whose data cannot be found is not recorded
+ * (no dvc.lock entry, no `.gitignore` line) and is returned. Also returns the `.gitignore` files changed.
  */
 export async function recordFinishedStages(
   root: string,
   finished: FinishedStage[],
   { ignoreOutputs: ignore, dvcCache }: { ignoreOutputs: boolean; dvcCache?: boolean },
-): Promise<string[]> {
+): Promise<{ gitignores: string[]; missing: MissingData[]; remote?: string }> {
   const ordered = inRunOrder(root, finished);
-  const gitignores = await recordStages(root, ordered.map((f) => f.fragment), { ignoreOutputs: ignore });
-  refillDvcCache(root, ordered, dvcCache);
-  return gitignores;
+  const hits = ordered.filter((f) => f.fromCache).map((f) => f.fragment);
+  const { missing, remote } = await checkoutRestoredStages(root, hits, dvcCache);
+  const incomplete = new Set(missing.map((m) => m.fragment));
+  const complete = ordered.map((f) => f.fragment).filter((f) => !incomplete.has(f));
+  const gitignores = await recordStages(root, complete, { ignoreOutputs: ignore });
+  return { gitignores, missing, remote };
 }
 
 /**
@@ -139,22 +158,4 @@ export async function recordStages(
     await updateLockFile(join(root, lock), lock, entries, lockDir);
   }
   return ignore ? ignoreOutputs(root, fragments.flatMap((f) => f.cached.map((o) => o.path))) : [];
-}
-
-/** Outputs Nx restored from its cache go into DVC's cache too, as if the stage had just run. */
-function refillDvcCache(root: string, completed: FinishedStage[], enabled: boolean | undefined): void {
-  const cache = DvcCache.forWorkspace(root, enabled);
-  if (!cache) return;
-  for (const { fragment } of completed.filter((c) => c.fromCache)) {
-    for (const out of fragment.cached) {
-      if (cache.has(out.md5)) continue;
-      const abs = join(root, out.path);
-      if (out.files) {
-        const { manifest, sorted } = dirManifest(out.files.map(([relpath, md5]) => ({ relpath, md5, size: 0, isexec: false })));
-        cache.save(abs, { md5: out.md5, size: 0, nfiles: sorted.length, manifest, entries: sorted });
-      } else {
-        cache.save(abs, { md5: out.md5, size: 0, isexec: out.isexec === true });
-      }
-    }
-  }
 }

@@ -4,6 +4,7 @@ import type { ParamsValues } from '../dvc/params/values';
 import type { Stage } from '../dvc/stage/stage';
 import { PLUGIN_VERSION } from './plugin-version';
 import { outsideDepsInput } from './outside-deps-input';
+import type { RecordedDeps } from './recorded-deps';
 
 export interface StageTargetContext {
   /** Names of the stage projects this stage depends on (graph edges to pipeline stages). */
@@ -23,6 +24,15 @@ export interface StageTargetContext {
   dvcCache?: boolean;
   /** The signature program for deps outside the workspace, relative to the workspace root. */
   outsideDepsScript?: string;
+  /**
+   * Set when DVC-cached outputs live in DVC's cache only (a DVC repository): the stage's outs record,
+   * which Nx caches in their place, with the fragment and the `cache: false` outputs.
+   */
+  outsRecordOutput?: string;
+  /** With `outsRecordOutput`: how the stage reads its upstream stages' DVC-cached outputs. */
+  recordedDeps?: RecordedDeps;
+  /** The `{workspaceRoot}/…` outs record of an upstream stage. */
+  outsRecordOf?: (stage: Stage) => string | undefined;
 }
 
 export interface StageTargetOptions {
@@ -30,6 +40,8 @@ export interface StageTargetOptions {
   stage: string;
   fingerprint: string;
   dvcCache?: boolean;
+  /** Upstream stages whose DVC-cached outputs the stage reads: checked out from their records before it runs. */
+  dataFrom?: { dvcFile: string; stage: string }[];
 }
 
 /**
@@ -47,10 +59,11 @@ export function createStageTarget(stage: Stage, ctx: StageTargetContext): Target
       stage: stage.name!,
       fingerprint: fingerprintOf(stage, ctx),
       ...(ctx.dvcCache === undefined ? {} : { dvcCache: ctx.dvcCache }),
+      ...(dataFrom(stage, ctx) ?? {}),
     },
     cache: !neverCached,
     inputs: stageInputs(stage, ctx),
-    outputs: [...stage.outs.map((out) => `{workspaceRoot}/${out.repoPath}`), ...(ctx.lockFragmentOutput ? [ctx.lockFragmentOutput] : [])],
+    outputs: stageOutputs(stage, ctx),
     // `params: 'forward'`: `--force` on a stage forces its upstream stages too, as `dvc repro -f` does
     dependsOn: stage.frozen ? [] : ctx.upstreamProjects.map((project) => ({ projects: project, target: ctx.stageTargetName, params: 'forward' as const })),
     metadata: {
@@ -59,6 +72,22 @@ export function createStageTarget(stage: Stage, ctx: StageTargetContext): Target
       help: { command: commandText(stage), example: {} },
     },
   };
+}
+
+/**
+ * What Nx caches for the stage. In a DVC repository only its record: the DVC-cached outputs live
+ * once, in DVC's cache, and are checked out from it on a hit; `cache: false` outputs travel with Nx.
+ */
+function stageOutputs(stage: Stage, ctx: StageTargetContext): string[] {
+  const record = [ctx.lockFragmentOutput, ctx.outsRecordOutput].filter((o): o is string => o !== undefined);
+  const carried = ctx.outsRecordOutput ? stage.outs.filter((out) => !out.cache) : stage.outs;
+  return [...carried.map((out) => `{workspaceRoot}/${out.repoPath}`), ...record];
+}
+
+function dataFrom(stage: Stage, ctx: StageTargetContext): Pick<StageTargetOptions, 'dataFrom'> | undefined {
+  const producers = ctx.outsRecordOutput && !stage.frozen ? ctx.recordedDeps?.producers ?? [] : [];
+  if (producers.length === 0) return undefined;
+  return { dataFrom: producers.map((p) => ({ dvcFile: p.file, stage: p.name! })) };
 }
 
 export function commandText(stage: Stage): string {
@@ -76,21 +105,28 @@ export function commandText(stage: Stage): string {
 function stageInputs(stage: Stage, ctx: StageTargetContext) {
   const inputs: TargetConfiguration['inputs'] = [];
   if (!stage.frozen) {
+    const recorded = ctx.outsRecordOutput ? ctx.recordedDeps : undefined;
     for (const dep of stage.deps) {
-      if (dep.repoPath === undefined) continue;
+      if (dep.repoPath === undefined || recorded?.recorded.has(dep.repoPath)) continue;
       const path = dep.repoPath === '.' ? '' : `${dep.repoPath}/`;
       if (!ctx.generatedDeps?.has(dep.repoPath)) inputs.push(`{workspaceRoot}/${dep.repoPath}`, `{workspaceRoot}/${path}**/*`);
       inputs.push({ fileset: `{workspaceRoot}/${dep.repoPath}`, includeIgnored: true });
       inputs.push({ fileset: `{workspaceRoot}/${path}**`, includeIgnored: true });
+      for (const out of recorded?.excluded.get(dep.repoPath) ?? []) {
+        inputs.push(`!{workspaceRoot}/${out}`, `!{workspaceRoot}/${out}/**`);
+        inputs.push({ fileset: `!{workspaceRoot}/${out}`, includeIgnored: true }, { fileset: `!{workspaceRoot}/${out}/**`, includeIgnored: true });
+      }
     }
     const outside = stage.deps.flatMap((dep) => (dep.outsidePath === undefined ? [] : [dep.outsidePath]));
     if (outside.length && ctx.outsideDepsScript) inputs.push(outsideDepsInput(outside, ctx.outsideDepsScript));
     for (const file of ctx.pointerFiles) inputs.push(`{workspaceRoot}/${file}`);
     for (const params of stage.params) {
-      if (ctx.generatedParamsFiles.has(params.repoPath)) {
+      if (ctx.generatedParamsFiles.has(params.repoPath) && !recorded?.recorded.has(params.repoPath)) {
         inputs.push({ fileset: `{workspaceRoot}/${params.repoPath}`, includeIgnored: true });
       }
     }
+    const records = (recorded?.producers ?? []).map((p) => ctx.outsRecordOf?.(p)).filter((r): r is string => r !== undefined);
+    for (const record of new Set(records)) inputs.push({ fileset: record, includeIgnored: true });
   }
   inputs.push({ externalDependencies: [] });
   return inputs;

@@ -11,8 +11,9 @@ import { consoleLog, reproduceStage, type ReproduceContext, type ReproduceLog } 
 import { CommandFailedError, type CommandOutput } from '../../dvc/stage/runner';
 import type { Stage } from '../../dvc/stage/stage';
 import { ignoredFailuresDirectory, recordIgnoredFailure } from '../ignored-failures';
+import { checkoutUpstreamData } from './upstream-data';
 import { claimLockGeneration } from '../../plugin/lock-generation';
-import { fragmentOutput, fragmentPath, recordStages, removeFragment, writeFragment } from '../../plugin/stage-record';
+import { fragmentOutput, fragmentPath, outsRecordPath, recordStages, removeFragment, writeFragment, writeOutsRecord } from '../../plugin/stage-record';
 import { hashStatePath, workspaceDataDirectoryOf } from '../../plugin/workspace-data';
 
 export interface StageExecutorOptions {
@@ -23,6 +24,8 @@ export interface StageExecutorOptions {
   force?: boolean;
   /** Store outputs in DVC's cache; default: when the workspace has `.dvc/`. */
   dvcCache?: boolean;
+  /** Upstream stages whose DVC-cached outputs this stage reads, checked out from their records before it runs. */
+  dataFrom?: { dvcFile: string; stage: string }[];
 }
 
 /**
@@ -57,14 +60,21 @@ export async function runStageTask(options: StageExecutorOptions, env: StageTask
   const { root } = env;
   const dataDirectory = workspaceDataDirectoryOf(root);
   const fragment = fragmentPath(options.dvcFile, options.stage, dataDirectory);
+  const outsRecord = outsRecordPath(options.dvcFile, options.stage, dataDirectory);
   removeFragment(fragment);
+  removeFragment(outsRecord);
   try {
     const pipeline = loadPipeline(root, options.dvcFile, env.pipelines);
     const stage = stageOf(pipeline, options);
-    const reproduced = await reproduceStage(stage, reproduceContext(root, stage, pipeline.lock, env, options), { force: options.force });
+    const context = reproduceContext(root, stage, pipeline.lock, env, options);
+    if (context.cache && options.dataFrom?.length && !stage.frozen) {
+      await checkoutUpstreamData(root, stage, options.dataFrom, { cache: context.cache, hasher: context.hasher, dataDirectory });
+    }
+    const reproduced = await reproduceStage(stage, context, { force: options.force });
     const result = reproduced.entry && { entry: reproduced.entry, cached: reproduced.cached };
     if (result && fragmentOutput(root, stage.file, stage.name!, dataDirectory)) {
       writeFragment(fragment, { dvcFile: stage.file, stage: stage.name!, ...result });
+      writeOutsRecord(outsRecord, result.cached);
     } else if (result) {
       // Nx keeps its data outside the workspace, so the entry cannot travel as an output: record it now
       await recordStages(root, [{ dvcFile: stage.file, stage: stage.name!, ...result }], { ignoreOutputs: true, dataDirectory });

@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { lstatSync, statSync } from 'node:fs';
+import { after, before, describe, test } from 'node:test';
+import { createWorkspace, taskStatus, type Workspace } from '../tools/support/workspace';
+
+/**
+ * In a DVC repository the data lives in DVC's cache only and Nx caches the stages' records: a stage
+ * that runs after a restored upstream gets its deps checked out first, an upstream re-run that
+ * writes the same bytes leaves the downstream cached (its hash reads the upstream's outs record),
+ * and hits are checked out with each `cache.type` as `dvc checkout` does.
+ */
+const PIPELINE = [
+  'stages:',
+  '  prepare:',
+  '    cmd: mkdir -p data/prepared && cp raw.csv data/prepared/train.csv',
+  '    deps: [raw.csv]',
+  '    params: [prepare.split]',
+  '    outs: [data/prepared]',
+  '  train:',
+  '    cmd: cat data/prepared/train.csv > model.bin && echo "${train.lr}" >> model.bin',
+  '    deps: [data/prepared]',
+  '    params: [train.lr]',
+  '    outs: [model.bin]',
+  '',
+].join('\n');
+
+const PREPARE = 'ml--prepare:repro';
+const TRAIN = 'ml--train:repro';
+
+describe("outputs in DVC's cache, records in Nx's", () => {
+  let ws: Workspace;
+  const run = (...args: string[]) => ws.nxOk(['run', 'ml:repro', '--output-style=static', ...args]).output;
+  const objectPath = (md5: string) => ws.path('.dvc/cache/files/md5', md5.slice(0, 2), md5.slice(2));
+  const lockMd5 = (path: string) => new RegExp(`- path: ${path}\\n\\s+hash: md5\\n\\s+md5: ([0-9a-f]{32})`).exec(ws.read('ml/dvc.lock'))![1]!;
+
+  before(() => {
+    ws = createWorkspace({
+      files: {
+        'ml/dvc.yaml': PIPELINE,
+        'ml/params.yaml': 'prepare:\n  split: 0.2\ntrain:\n  lr: 0.01\n',
+        'ml/raw.csv': 'x,y\n1,2\n3,4\n',
+        '.dvc/config': '',
+        '.dvc/.gitignore': '/config.local\n/tmp\n/cache\n',
+      },
+    });
+    run();
+  });
+
+  after(() => ws.cleanup());
+
+  test('a stage that runs after a restored upstream gets its deps checked out from DVC\'s cache first', () => {
+    ws.remove('ml/data/prepared');
+    ws.remove('ml/model.bin');
+    ws.write('ml/params.yaml', 'prepare:\n  split: 0.2\ntrain:\n  lr: 0.02\n');
+    const output = run();
+    assert.equal(taskStatus(output, PREPARE), 'local cache', output);
+    assert.equal(taskStatus(output, TRAIN), 'ran', output);
+    assert.equal(ws.read('ml/model.bin'), 'x,y\n1,2\n3,4\n0.02\n');
+    assert.equal(ws.read('ml/data/prepared/train.csv'), 'x,y\n1,2\n3,4\n');
+  });
+
+  test('an upstream re-run that writes the same bytes leaves the downstream cached (early cut-off)', () => {
+    ws.write('ml/params.yaml', 'prepare:\n  split: 0.3\ntrain:\n  lr: 0.02\n');
+    const output = run();
+    assert.equal(taskStatus(output, PREPARE), 'ran', output);
+    assert.equal(taskStatus(output, TRAIN), 'local cache', output);
+  });
+
+  for (const type of ['copy', 'hardlink', 'symlink'] as const) {
+    test(`hits are checked out with cache.type = ${type}, as dvc checkout links them`, () => {
+      ws.write('.dvc/config.local', `[cache]\n    type = ${type}\n`);
+      ws.remove('ml/data/prepared');
+      ws.remove('ml/model.bin');
+      const output = run();
+      assert.equal(taskStatus(output, PREPARE), 'local cache', output);
+      assert.equal(taskStatus(output, TRAIN), 'local cache', output);
+      assert.equal(ws.read('ml/model.bin'), 'x,y\n1,2\n3,4\n0.02\n');
+      const model = lstatSync(ws.path('ml/model.bin'));
+      const object = statSync(objectPath(lockMd5('model.bin')));
+      if (type === 'symlink') assert.ok(model.isSymbolicLink(), 'a symbolic link to the cache object');
+      else assert.equal(model.ino === object.ino, type === 'hardlink', 'a hard link shares the object, a copy does not');
+      if (type !== 'copy') assert.equal(statSync(ws.path('ml/model.bin')).mode & 0o222, 0, 'linked files are read-only, as DVC protects them');
+      assert.equal(ws.read('ml/data/prepared/train.csv'), 'x,y\n1,2\n3,4\n');
+    });
+  }
+});

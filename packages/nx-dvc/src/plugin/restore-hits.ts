@@ -1,0 +1,56 @@
+import { DvcCache } from '../dvc/cache/dvc-cache';
+import { HashState } from '../dvc/hashing/state';
+import { shutdownHashWorkers } from '../dvc/hashing/worker-pool';
+import { WorkspaceHasher } from '../dvc/hashing/workspace-hasher';
+import { checkoutRecorded } from '../dvc/stage/checkout-recorded';
+import type { CachedOutput } from '../dvc/stage/reproduce';
+import { addressingOf } from '../dvc/stage/stage';
+import { missingObjectsFetcher } from '../dvc/remote/missing-objects';
+import type { LockFragment } from './lock-fragment';
+import { hashStatePath, workspaceDataDirectoryOf } from './workspace-data';
+
+/** A stage restored from Nx's cache whose data could be found neither in DVC's cache nor on the remote. */
+export interface MissingData {
+  fragment: LockFragment;
+  missing: CachedOutput[];
+}
+
+/**
+ * Nx restored only the records of these stages: their DVC-cached outputs are checked out from DVC's
+ * cache (pulled from the DVC remote first when the cache lacks them), leaving the workspace as
+ * `dvc repro` + `dvc checkout` would. Returns the stages whose data is nowhere to be found.
+ */
+export async function checkoutRestoredStages(root: string, hits: LockFragment[], dvcCache: boolean | undefined): Promise<{ missing: MissingData[]; remote?: string }> {
+  const cache = DvcCache.forWorkspace(root, dvcCache);
+  if (!cache || hits.every((h) => h.cached.length === 0)) return { missing: [] };
+  const state = HashState.load(hashStatePath(workspaceDataDirectoryOf(root)));
+  const fetcher = missingObjectsFetcher(root, cache);
+  try {
+    const hasher = new WorkspaceHasher(root, state);
+    const missing: MissingData[] = [];
+    for (const fragment of hits) {
+      const owner = addressingOf(fragment.dvcFile, fragment.stage);
+      const report = await checkoutRecorded(root, fragment.cached, { cache, hasher, owner, fetch: fetcher.fetch });
+      if (report.missing.length) missing.push({ fragment, missing: report.missing });
+    }
+    return { missing, remote: fetcher.remote };
+  } finally {
+    state.save();
+    await shutdownHashWorkers();
+  }
+}
+
+/** One message for every stage whose data is missing: which stage, which outputs, and the fix. */
+export function missingDataMessage(missing: MissingData[], remote: string | undefined): string {
+  const where = remote ? `neither in DVC's cache nor on the DVC remote ${remote}` : "not in DVC's cache, and no DVC remote is configured";
+  const lines = missing.map(({ fragment, missing: outs }) => {
+    const paths = outs.map((o) => `'${o.path}'`).join(', ');
+    return `  stage '${addressingOf(fragment.dvcFile, fragment.stage)}': ${paths}`;
+  });
+  return [
+    `nx-dvc: these stages came from the Nx cache, but the data of their outputs is ${where}:`,
+    ...lines,
+    'Their outputs were not checked out and dvc.lock does not record them. Fetch the data with `dvc pull` and run again, ' +
+      'or reproduce the stages with `--skip-nx-cache`.',
+  ].join('\n');
+}
