@@ -139,6 +139,10 @@ describe('.gitignore files DVC writes move no Nx hash', { skip: skipWithoutDvc }
   });
 
   test('a clone with its own cache gets every task from the remote cache and runs no command', async () => {
+    // the data travels through DVC's remote, as a DVC user shares it: a default remote, committed, and dvc push
+    dvcOk(a.root, ['remote', 'add', '-d', 'store', join(scratch, 'dvc-remote')]);
+    a.commitAll('dvc remote add -d store');
+    dvcOk(a.root, ['push']);
     const b = cloneWorkspace(a);
     workspaces.push(b);
     const output = await runAll(b);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import fg from 'fast-glob';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,6 +60,8 @@ describe('remote cache across machines', () => {
   before(async () => {
     url = await server.start();
     a = createWorkspace({
+      // stages push their outputs to the DVC remote after they run (dvc push), for the other machines
+      plugins: [{ plugin: 'nx-dvc', options: { dvcPush: true } }],
       files: {
         'ml/dvc.yaml': PIPELINE,
         'ml/params.yaml': 'prepare:\n  split: 0.2\ntrain:\n  lr: 0.01\n',
@@ -72,9 +74,8 @@ describe('remote cache across machines', () => {
     const run = await a.nxAsync(['run', 'ml:repro', '--output-style=static'], env('secret-token', a));
     assert.equal(run.code, 0, run.output);
     assert.deepEqual(sideEffectLines(), ['prepare', 'train']);
+    assert.match(run.output, /Pushed \d+ objects? of 'ml\/dvc\.yaml:train' to remote 'storage'/);
     a.commitAll('pipeline ran; dvc.lock and .gitignore committed, as after dvc repro');
-    // `dvc push` to a local remote: the cache's files/md5 tree, as is
-    cpSync(a.path('.dvc/cache/files'), join(dvcRemote, 'files'), { recursive: true });
   });
 
   after(async () => {
@@ -91,6 +92,8 @@ describe('remote cache across machines', () => {
     assert.equal(weights, dvcMd5Of(a.read('ml/dvc.lock'), 'weights-copy.bin'));
     const objects = readdirSync(a.path('.dvc/cache/files/md5'), { recursive: true }).map(String);
     assert.equal(objects.filter((f) => f === weights).length, 1, 'two outputs with the same bytes are one object');
+    const pushed = readdirSync(join(dvcRemote, 'files/md5'), { recursive: true }).map(String).sort();
+    assert.deepEqual(pushed, objects.sort(), "the stages pushed DVC's cache to the DVC remote, in dvc push's layout");
     assert.equal(fg.sync('**/weights*.bin', { cwd: a.path('.nx/cache'), dot: true }).length, 0, "Nx's local cache holds no data");
   });
 

@@ -18,6 +18,6 @@ test('the benchmark suite runs end to end and reports every row', () => {
   for (const row of rows) {
     const line = report.split('\n').find((l) => row.test(l));
     assert.ok(line, `report row ${row}`);
-    assert.match(line, /\d+(\.\d+)? (ms|s|MiB\/s)/, `a figure in ${line}`);
+    assert.match(line, /\d+(\.\d+)? (ms|s|MiB\/s|KiB|MiB|GiB)\b/, `a figure in ${line}`);
   }
 });

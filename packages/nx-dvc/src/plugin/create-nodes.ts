@@ -178,6 +178,7 @@ function projectsFor(
           stageTargetName: options.stageTargetName,
           lockFragmentOutput: fragmentOutput(root, stage.file, stage.name!, workspaceDataDirectory),
           dvcCache: options.dvcCache,
+          dvcPush: options.dvcPush,
           outsideDepsScript,
           ...(dataInDvcCache ? recordOnly(stage, graph.trie, root) : {}),
         });

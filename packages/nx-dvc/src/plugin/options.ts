@@ -13,9 +13,14 @@ export interface NxDvcPluginOptions {
    * and `dvc push` work for teammates without Nx. Default: on when the workspace has `.dvc/`.
    */
   dvcCache?: boolean;
+  /**
+   * After a stage ran, push its DVC-cached outputs to the DVC remote as `dvc push` does (`true`: the
+   * default remote; a string: that remote), so a teammate's Nx cache hit finds the data. Default off.
+   */
+  dvcPush?: boolean | string;
 }
 
-export type NormalizedOptions = Required<Omit<NxDvcPluginOptions, 'dvcCache'>> & Pick<NxDvcPluginOptions, 'dvcCache'>;
+export type NormalizedOptions = Required<Omit<NxDvcPluginOptions, 'dvcCache' | 'dvcPush'>> & Pick<NxDvcPluginOptions, 'dvcCache' | 'dvcPush'>;
 
 export function normalizeOptions(options: NxDvcPluginOptions | undefined): NormalizedOptions {
   return {
@@ -24,5 +29,6 @@ export function normalizeOptions(options: NxDvcPluginOptions | undefined): Norma
     stageProjectSeparator: options?.stageProjectSeparator ?? '--',
     rootProjectName: options?.rootProjectName ?? 'dvc',
     dvcCache: options?.dvcCache,
+    dvcPush: options?.dvcPush,
   };
 }

@@ -22,6 +22,8 @@ export interface StageTargetContext {
   lockFragmentOutput?: string;
   /** The plugin's `dvcCache` option, passed on only when set. */
   dvcCache?: boolean;
+  /** The plugin's `dvcPush` option, passed on only when set. */
+  dvcPush?: boolean | string;
   /** The signature program for deps outside the workspace, relative to the workspace root. */
   outsideDepsScript?: string;
   /**
@@ -40,6 +42,7 @@ export interface StageTargetOptions {
   stage: string;
   fingerprint: string;
   dvcCache?: boolean;
+  dvcPush?: boolean | string;
   /** Upstream stages whose DVC-cached outputs the stage reads: checked out from their records before it runs. */
   dataFrom?: { dvcFile: string; stage: string }[];
 }
@@ -59,6 +62,7 @@ export function createStageTarget(stage: Stage, ctx: StageTargetContext): Target
       stage: stage.name!,
       fingerprint: fingerprintOf(stage, ctx),
       ...(ctx.dvcCache === undefined ? {} : { dvcCache: ctx.dvcCache }),
+      ...(ctx.dvcPush ? { dvcPush: ctx.dvcPush } : {}),
       ...(dataFrom(stage, ctx) ?? {}),
     },
     cache: !neverCached,

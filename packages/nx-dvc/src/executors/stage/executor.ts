@@ -7,7 +7,8 @@ import { shutdownHashWorkers } from '../../dvc/hashing/worker-pool';
 import { WorkspaceHasher } from '../../dvc/hashing/workspace-hasher';
 import { lockFileOf, type LockData } from '../../dvc/lock/lockfile';
 import { loadPipelineFromDisk, type PipelineFile } from '../../dvc/parsing/pipeline-file';
-import { consoleLog, reproduceStage, type ReproduceContext, type ReproduceLog } from '../../dvc/stage/reproduce';
+import { consoleLog, reproduceStage, type CachedOutput, type ReproduceContext, type ReproduceLog } from '../../dvc/stage/reproduce';
+import { pushOutputs, pushSummary } from '../../dvc/remote/push-outputs';
 import { CommandFailedError, type CommandOutput } from '../../dvc/stage/runner';
 import type { Stage } from '../../dvc/stage/stage';
 import { ignoredFailuresDirectory, recordIgnoredFailure } from '../ignored-failures';
@@ -24,6 +25,8 @@ export interface StageExecutorOptions {
   force?: boolean;
   /** Store outputs in DVC's cache; default: when the workspace has `.dvc/`. */
   dvcCache?: boolean;
+  /** `dvc push` of the outputs after the stage ran: `true` for the default remote, or a remote's name. */
+  dvcPush?: boolean | string;
   /** Upstream stages whose DVC-cached outputs this stage reads, checked out from their records before it runs. */
   dataFrom?: { dvcFile: string; stage: string }[];
 }
@@ -72,6 +75,7 @@ export async function runStageTask(options: StageExecutorOptions, env: StageTask
     }
     const reproduced = await reproduceStage(stage, context, { force: options.force });
     const result = reproduced.entry && { entry: reproduced.entry, cached: reproduced.cached };
+    if (result && options.dvcPush && options.dvcPush !== 'false' && context.cache) await pushStageOutputs(root, stage, context.cache, result.cached, options.dvcPush, context.log);
     if (result && fragmentOutput(root, stage.file, stage.name!, dataDirectory)) {
       writeFragment(fragment, { dvcFile: stage.file, stage: stage.name!, ...result });
       writeOutsRecord(outsRecord, result.cached);
@@ -105,6 +109,14 @@ function reproduceContext(root: string, stage: Stage, lock: LockData | undefined
     createsLockFile: () => lock === undefined && claimLockGeneration(workspaceDataDirectoryOf(root), lockFileOf(stage.file)),
     commandOutput: env.commandOutput,
   };
+}
+
+/** `dvc push` of what the stage committed, so that a teammate's Nx cache hit finds the data on the DVC remote. */
+async function pushStageOutputs(root: string, stage: Stage, cache: DvcCache, cached: CachedOutput[], push: true | string, log: ReproduceLog): Promise<void> {
+  if (cached.length === 0) return;
+  const result = await pushOutputs(root, cache, cached, push === true || push === 'true' ? undefined : push);
+  if (result.missing.length) throw new DvcError(`could not push '${stage.addressing}': ${result.missing.length} object(s) are not in DVC's cache`, stage.file);
+  log.info(pushSummary(stage.addressing, result.remote, result));
 }
 
 /** A batch parses each dvc.yaml (and its dvc.lock) once: the files do not change during a run. */

@@ -36,7 +36,7 @@ function registerPlugin(tree: Tree, options: NxDvcPluginOptions): void {
   const nxJson: NxJsonConfiguration = readNxJson(tree) ?? {};
   const plugins = nxJson.plugins ?? [];
   if (plugins.some((p) => (typeof p === 'string' ? p : p.plugin) === PLUGIN)) return;
-  const { dvcCache: _auto, ...defaults } = normalizeOptions(options);
+  const { dvcCache: _auto, dvcPush: _off, ...defaults } = normalizeOptions(options);
   nxJson.plugins = [...plugins, { plugin: PLUGIN, options: { ...defaults, ...withoutUndefined(options) } }];
   updateNxJson(tree, nxJson);
 }
