@@ -49,7 +49,7 @@ process.on('SIGINT', () => {
  */
 const SIZES = args.quick
   ? { hash: ['--runs', '1', '--mib', '64', '--files', '500'], graph: ['--sizes', '100,200', '--runs', '1'], remote: ['--mib', '16'], dvc: ['--mib', '16', '--stages', '100', '--runs', '1'], fanout: ['--sizes', '10', '--runs', '1'], chain: ['--sizes', '5,10', '--runs', '1', '--profile', '5', '--dvc'] }
-  : { hash: ['--runs', '3', '--mib', '1024', '--files', '10000'], graph: ['--sizes', '100,1000,10000', '--runs', '3'], remote: ['--mib', '1024'], dvc: ['--mib', '1024', '--stages', '10000', '--runs', '3'], fanout: ['--sizes', '200', '--runs', '3'], chain: ['--sizes', '50,100,200', '--runs', '3', '--growth-repeats', '1', '--profile', '10', '--dvc'] };
+  : { hash: ['--runs', '3', '--mib', '1024', '--files', '10000'], graph: ['--sizes', '100,1000,10000', '--runs', '3'], remote: ['--mib', '1024'], dvc: ['--mib', '1024', '--stages', '1000', '--runs', '3'], fanout: ['--sizes', '200', '--runs', '3'], chain: ['--sizes', '50,100,200', '--runs', '3', '--growth-repeats', '1', '--profile', '10', '--dvc'] };
 const STEPS = [
   { id: 'hash', script: 'hash.mjs', args: () => SIZES.hash, timeoutS: 180 },
   { id: 'graph', script: 'graph.mjs', args: (nm) => [...SIZES.graph, '--configs', 'cold,warm', '--no-profile', '--no-build', '--node-modules', nm], timeoutS: 240 },
