@@ -37,6 +37,7 @@ function record(dir) {
 
 function roleOf(script) {
   if (/run-executor\.js$/.test(script)) return 'task';
+  if (/run-batch\.js$/.test(script)) return 'batch';
   if (/plugin-worker\.js$/.test(script)) return `worker:${path.basename(process.argv[3] || '?')}`;
   if (/[\\/]nx[\\/]bin[\\/]nx\.js$|[\\/]\.bin[\\/]nx$/.test(script)) return 'main';
   return 'other';
