@@ -13,6 +13,8 @@ import { hashStatePath, workspaceDataDirectoryOf } from './workspace-data';
 export interface MissingData {
   fragment: LockFragment;
   missing: CachedOutput[];
+  /** Why the checkout failed, when it was not simply missing data (a remote that failed, an unsafe path). */
+  error?: string;
 }
 
 /**
@@ -30,8 +32,13 @@ export async function checkoutRestoredStages(root: string, hits: LockFragment[],
     const missing: MissingData[] = [];
     for (const fragment of hits) {
       const owner = addressingOf(fragment.dvcFile, fragment.stage);
-      const report = await checkoutRecorded(root, fragment.cached, { cache, hasher, owner, fetch: fetcher.fetch });
-      if (report.missing.length) missing.push({ fragment, missing: report.missing });
+      try {
+        const report = await checkoutRecorded(root, fragment.cached, { cache, hasher, owner, fetch: fetcher.fetch });
+        if (report.missing.length) missing.push({ fragment, missing: report.missing });
+      } catch (error) {
+        // one stage's failed checkout leaves it unrecorded; the other stages are still recorded
+        missing.push({ fragment, missing: fragment.cached, error: (error as Error).message });
+      }
     }
     return { missing, remote: fetcher.remote };
   } finally {
@@ -43,9 +50,9 @@ export async function checkoutRestoredStages(root: string, hits: LockFragment[],
 /** One message for every stage whose data is missing: which stage, which outputs, and the fix. */
 export function missingDataMessage(missing: MissingData[], remote: string | undefined): string {
   const where = remote ? `neither in DVC's cache nor on the DVC remote ${remote}` : "not in DVC's cache, and no DVC remote is configured";
-  const lines = missing.map(({ fragment, missing: outs }) => {
+  const lines = missing.map(({ fragment, missing: outs, error }) => {
     const paths = outs.map((o) => `'${o.path}'`).join(', ');
-    return `  stage '${addressingOf(fragment.dvcFile, fragment.stage)}': ${paths}`;
+    return `  stage '${addressingOf(fragment.dvcFile, fragment.stage)}': ${paths}${error ? ` (${error})` : ''}`;
   });
   return [
     `nx-dvc: these stages came from the Nx cache, but the data of their outputs is ${where}:`,

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -71,6 +71,19 @@ describe("DVC's local cache", () => {
 });
 
 describe('unprotect (persist outputs before their stage runs)', () => {
+  test("a .dir object listing a path outside its directory is refused, and nothing is written outside", () => {
+    const root = workspace();
+    const cache = DvcCache.forWorkspace(root)!;
+    const file = cache.objectPath('b1946ac92492d2347c6235b4d2611184');
+    mkdirSync(join(file, '..'), { recursive: true });
+    writeFileSync(file, 'hello\n');
+    const dirMd5 = '0123456789abcdef0123456789abcdef.dir';
+    mkdirSync(join(cache.objectPath(dirMd5), '..'), { recursive: true });
+    writeFileSync(cache.objectPath(dirMd5), JSON.stringify([{ md5: 'b1946ac92492d2347c6235b4d2611184', relpath: '../escaped.txt' }]));
+    assert.throws(() => cache.checkout(join(root, 'out'), dirMd5), /outside its directory/);
+    assert.equal(existsSync(join(root, 'escaped.txt')), false);
+  });
+
   test('linked files become private writable copies; writing to them leaves the cache intact', async () => {
     const root = workspace();
     writeFileSync(join(root, '.dvc/config'), '[cache]\n    type = hardlink\n');

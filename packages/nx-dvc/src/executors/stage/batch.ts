@@ -57,7 +57,13 @@ export default async function* stageBatch(
 async function runStage(options: StageExecutorOptions, shared: StageTaskEnvironment): Promise<StageResult> {
   const output = new TaskOutput();
   const startTime = Date.now();
-  const success = await runStageTask(options, { ...shared, log: output, commandOutput: output });
+  let success = false;
+  try {
+    success = await runStageTask(options, { ...shared, log: output, commandOutput: output });
+  } catch (error) {
+    // a bug, not a user's mistake: this task fails with the stack, the batch's other stages carry on
+    output.warn(`ERROR: unexpected error in '${options.dvcFile}:${options.stage}': ${(error as Error)?.stack ?? String(error)}`);
+  }
   return { success, status: success ? 'success' : 'failure', terminalOutput: output.end(), startTime, endTime: Date.now() };
 }
 

@@ -64,9 +64,9 @@ export async function runStageTask(options: StageExecutorOptions, env: StageTask
   const dataDirectory = workspaceDataDirectoryOf(root);
   const fragment = fragmentPath(options.dvcFile, options.stage, dataDirectory);
   const outsRecord = outsRecordPath(options.dvcFile, options.stage, dataDirectory);
-  removeFragment(fragment);
-  removeFragment(outsRecord);
   try {
+    removeFragment(fragment);
+    removeFragment(outsRecord);
     const pipeline = loadPipeline(root, options.dvcFile, env.pipelines);
     const stage = stageOf(pipeline, options);
     const context = reproduceContext(root, stage, pipeline.lock, env, options);
@@ -75,7 +75,6 @@ export async function runStageTask(options: StageExecutorOptions, env: StageTask
     }
     const reproduced = await reproduceStage(stage, context, { force: options.force });
     const result = reproduced.entry && { entry: reproduced.entry, cached: reproduced.cached };
-    if (result && options.dvcPush && options.dvcPush !== 'false' && context.cache) await pushStageOutputs(root, stage, context.cache, result.cached, options.dvcPush, context.log);
     if (result && fragmentOutput(root, stage.file, stage.name!, dataDirectory)) {
       writeFragment(fragment, { dvcFile: stage.file, stage: stage.name!, ...result });
       writeOutsRecord(outsRecord, result.cached);
@@ -83,6 +82,8 @@ export async function runStageTask(options: StageExecutorOptions, env: StageTask
       // Nx keeps its data outside the workspace, so the entry cannot travel as an output: record it now
       await recordStages(root, [{ dvcFile: stage.file, stage: stage.name!, ...result }], { ignoreOutputs: true, dataDirectory });
     }
+    const push = options.dvcPush === 'false' ? undefined : options.dvcPush;
+    if (result && push && context.cache && reproduced.outcome === 'ran') await pushStageOutputs(root, stage, context.cache, result.cached, push, context.log);
     return true;
   } catch (error) {
     const message = error instanceof DvcError || error instanceof CommandFailedError || !env.verbose ? errorText(error) : (error as Error).stack;
@@ -114,8 +115,15 @@ function reproduceContext(root: string, stage: Stage, lock: LockData | undefined
 /** `dvc push` of what the stage committed, so that a teammate's Nx cache hit finds the data on the DVC remote. */
 async function pushStageOutputs(root: string, stage: Stage, cache: DvcCache, cached: CachedOutput[], push: true | string, log: ReproduceLog): Promise<void> {
   if (cached.length === 0) return;
-  const result = await pushOutputs(root, cache, cached, push === true || push === 'true' ? undefined : push);
-  if (result.missing.length) throw new DvcError(`could not push '${stage.addressing}': ${result.missing.length} object(s) are not in DVC's cache`, stage.file);
+  const pushFailed = (reason: string) =>
+    new DvcError(`stage '${stage.addressing}' ran and its outputs are in DVC's cache, but pushing them failed: ${reason}. Push them with \`dvc push\``, stage.file);
+  let result: Awaited<ReturnType<typeof pushOutputs>>;
+  try {
+    result = await pushOutputs(root, cache, cached, push === true || push === 'true' ? undefined : push);
+  } catch (error) {
+    throw pushFailed((error as Error).message);
+  }
+  if (result.missing.length) throw pushFailed(`${result.missing.length} object(s) are not in DVC's cache`);
   log.info(pushSummary(stage.addressing, result.remote, result));
 }
 

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { DvcCache } from '../../dvc/cache/dvc-cache';
 import { DvcError } from '../../dvc/errors';
 import type { WorkspaceHasher } from '../../dvc/hashing/workspace-hasher';
@@ -11,7 +13,8 @@ import { fragmentPath, readFragment } from '../../plugin/stage-record';
  * Before a stage runs, the DVC-cached outputs of its upstream stages that it reads are checked out
  * from DVC's cache (pulled from the DVC remote if need be): an upstream restored from Nx's cache in
  * this very run has only its record in the workspace until the run ends. Their records (lock
- * fragments) say which bytes the stage must see. Data found nowhere fails the stage with the fix.
+ * fragments) say which bytes the stage must see; only outputs missing from the workspace are
+ * checked out, never over data it holds. Data found nowhere fails the stage with the fix.
  */
 export async function checkoutUpstreamData(
   root: string,
@@ -23,7 +26,9 @@ export async function checkoutUpstreamData(
   const fetcher = missingObjectsFetcher(root, cache);
   for (const producer of upstream) {
     const fragment = readFragment(fragmentPath(producer.dvcFile, producer.stage, dataDirectory));
-    const read = (fragment?.cached ?? []).filter((out) => deps.some((dep) => overlaps(dep, out.path)));
+    // only data the workspace lacks: a record may be stale (left by a run on another branch, say),
+    // and bytes the workspace holds are never replaced on its word
+    const read = (fragment?.cached ?? []).filter((out) => deps.some((dep) => overlaps(dep, out.path)) && !existsSync(join(root, out.path)));
     if (read.length === 0) continue;
     const owner = addressingOf(producer.dvcFile, producer.stage);
     const { missing } = await checkoutRecorded(root, read, { cache, hasher, owner, fetch: fetcher.fetch });
