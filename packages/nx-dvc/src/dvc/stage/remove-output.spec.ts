@@ -57,6 +57,24 @@ describe('removing outputs before a run never climbs out of the declared output'
     for (const dir of ['.git/hooks', '.dvc/cache', '.nx/cache']) assert.ok(existsSync(join(root, dir)), dir);
   });
 
+  test("DVC's cache moved by cache.dir, and Nx's folders moved by its environment, are refused too", () => {
+    const { root } = workspace();
+    writeFileSync(join(root, '.dvc/config'), '[cache]\n    dir = ../shared-cache\n');
+    mkdirSync(join(root, 'shared-cache/files'), { recursive: true });
+    mkdirSync(join(root, 'nx-data/cache'), { recursive: true });
+    refused(root, ['shared-cache'], /it is DVC's cache \(cache\.dir\)/);
+    refused(root, ['shared-cache/files'], /inside DVC's cache/);
+    const before = process.env.NX_CACHE_DIRECTORY;
+    process.env.NX_CACHE_DIRECTORY = 'nx-data/cache';
+    try {
+      refused(root, ['nx-data'], /Nx's cache and workspace data/);
+    } finally {
+      if (before === undefined) delete process.env.NX_CACHE_DIRECTORY;
+      else process.env.NX_CACHE_DIRECTORY = before;
+    }
+    for (const dir of ['shared-cache/files', 'nx-data/cache']) assert.ok(existsSync(join(root, dir)), dir);
+  });
+
   test('the node_modules holding the installed Nx is refused; another package in it is not', () => {
     const { root } = workspace();
     refused(root, ['node_modules'], /contains the installed Nx/);

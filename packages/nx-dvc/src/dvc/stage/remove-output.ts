@@ -2,6 +2,7 @@ import { lstatSync, readlinkSync, realpathSync, rmSync, statSync, unlinkSync } f
 import { dirname, join, resolve } from 'node:path';
 import { DvcError } from '../errors';
 import { escapesRoot, normPath, pathParts } from '../paths';
+import { readDvcConfigValue } from '../repo/dvc-config';
 
 /** An output nx-dvc will not remove, whatever the dvc.yaml says; nothing has been removed. */
 export class UnsafeRemovalError extends DvcError {
@@ -14,6 +15,16 @@ interface Protected {
   abs: string;
   /** A tree: nothing inside it either (not only it and its ancestors). */
   tree: boolean;
+}
+
+/** DVC's cache when `cache.dir` moves it, and Nx's folders when its environment moves them. */
+function movedElsewhere(root: string): Protected[] {
+  const dvcCache = readDvcConfigValue(root, 'cache', 'dir');
+  const nxFolders = ['NX_CACHE_DIRECTORY', 'NX_WORKSPACE_DATA_DIRECTORY'].flatMap((name) => (process.env[name] ? [resolve(root, process.env[name]!)] : []));
+  return [
+    ...(dvcCache ? [{ what: "DVC's cache (cache.dir)", abs: resolve(root, '.dvc', dvcCache), tree: true }] : []),
+    ...nxFolders.map((abs) => ({ what: "Nx's cache and workspace data", abs, tree: true })),
+  ];
 }
 
 /**
@@ -31,6 +42,7 @@ export class RemovalGuard {
       { what: "the workspace's git repository", abs: join(root, '.git'), tree: true },
       { what: "DVC's own folder", abs: join(root, '.dvc'), tree: true },
       { what: "Nx's cache and workspace data", abs: join(root, '.nx'), tree: true },
+      ...movedElsewhere(root),
       ...installedPackage(root, 'nx', "the installed Nx that runs this task"),
       { what: 'the installed nx-dvc that runs this task', abs: resolve(__dirname, '../../..'), tree: false },
     ];
