@@ -27,6 +27,12 @@ export function escapesRoot(normalised: string): boolean {
   return normalised === '..' || normalised.startsWith('../');
 }
 
+/** A relative path already in normal form that names something strictly inside its base folder. */
+export function isPlainInsidePath(path: string): boolean {
+  const normalised = normPath(path);
+  return normalised === path && normalised !== '.' && !normalised.startsWith('/') && !escapesRoot(normalised);
+}
+
 /** Component-wise split, for trie matching (`data2` is not inside `data`). */
 export function pathParts(normalised: string): string[] {
   return normalised === '.' ? [] : normalised.split('/');

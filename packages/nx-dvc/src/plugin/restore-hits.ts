@@ -5,7 +5,7 @@ import { WorkspaceHasher } from '../dvc/hashing/workspace-hasher';
 import { checkoutRecorded } from '../dvc/stage/checkout-recorded';
 import type { CachedOutput } from '../dvc/stage/reproduce';
 import { addressingOf } from '../dvc/stage/stage';
-import { missingObjectsFetcher } from '../dvc/remote/missing-objects';
+import { missingDataPlace, missingObjectsFetcher } from '../dvc/remote/missing-objects';
 import type { LockFragment } from './lock-fragment';
 import { hashStatePath, workspaceDataDirectoryOf } from './workspace-data';
 
@@ -49,7 +49,7 @@ export async function checkoutRestoredStages(root: string, hits: LockFragment[],
 
 /** One message for every stage whose data is missing: which stage, which outputs, and the fix. */
 export function missingDataMessage(missing: MissingData[], remote: string | undefined): string {
-  const where = remote ? `neither in DVC's cache nor on the DVC remote ${remote}` : "not in DVC's cache, and no DVC remote is configured";
+  const where = missingDataPlace(remote);
   const lines = missing.map(({ fragment, missing: outs, error }) => {
     const paths = outs.map((o) => `'${o.path}'`).join(', ');
     return `  stage '${addressingOf(fragment.dvcFile, fragment.stage)}': ${paths}${error ? ` (${error})` : ''}`;

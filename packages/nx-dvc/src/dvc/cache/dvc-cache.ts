@@ -2,6 +2,7 @@ import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync,
 import { dirname, join, resolve } from 'node:path';
 import { writeFileAtomic } from '../atomic-write';
 import { DvcError } from '../errors';
+import { isPlainInsidePath } from '../paths';
 import { readDvcConfigValue } from '../repo/dvc-config';
 import { isDirHash, type PathHash } from '../hashing/workspace-hasher';
 import { DEFAULT_LINK_TYPES, parseLinkTypes, type LinkType } from './link-types';
@@ -93,7 +94,7 @@ export class DvcCache {
     mkdirSync(absPath, { recursive: true });
     const entries = this.readManifest(md5)!;
     // a `.dir` object may come from a remote: none of its paths may leave the output
-    const escaping = entries.find((entry) => !isInsideRelpath(entry.relpath));
+    const escaping = entries.find((entry) => typeof entry.relpath !== 'string' || !isPlainInsidePath(entry.relpath));
     if (escaping) throw new DvcError(`'${this.objectPath(md5)}' lists '${escaping.relpath}', a path outside its directory: refusing to check it out`);
     for (const entry of entries) this.link(linker, entry.md5, join(absPath, entry.relpath));
     return true;
@@ -166,12 +167,6 @@ export class DvcCache {
     writeFileAtomic(target, manifest);
     chmodSync(target, READ_ONLY);
   }
-}
-
-/** A `.dir` entry's path stays inside its directory: relative, no `..` or empty segment. */
-function isInsideRelpath(relpath: unknown): boolean {
-  if (typeof relpath !== 'string' || relpath.startsWith('/')) return false;
-  return relpath.split('/').every((part) => part !== '' && part !== '.' && part !== '..');
 }
 
 function isPlainCopy(st: Stats): boolean {

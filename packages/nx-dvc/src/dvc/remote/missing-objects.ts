@@ -31,3 +31,8 @@ export function missingObjectsFetcher(root: string, cache: DvcCache): ObjectsFet
   };
   return { fetch, remote };
 }
+
+/** Where data that could not be checked out was looked for, as the messages say it. */
+export function missingDataPlace(remote: string | undefined): string {
+  return remote ? `neither in DVC's cache nor on the DVC remote ${remote}` : "not in DVC's cache, and no DVC remote is configured";
+}

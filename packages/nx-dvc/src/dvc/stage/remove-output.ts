@@ -1,7 +1,7 @@
 import { lstatSync, readlinkSync, realpathSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { DvcError } from '../errors';
-import { escapesRoot, normPath, pathParts } from '../paths';
+import { isPlainInsidePath, pathParts } from '../paths';
 import { readDvcConfigValue } from '../repo/dvc-config';
 
 /** An output nx-dvc will not remove, whatever the dvc.yaml says; nothing has been removed. */
@@ -57,11 +57,8 @@ export class RemovalGuard {
     const refuse = (why: string) => {
       throw new UnsafeRemovalError(`refusing to remove output '${repoPath}' of stage '${owner}' before running it: ${why}. Nothing was removed.`);
     };
-    const normalised = normPath(repoPath);
-    if (normalised !== repoPath || normalised === '.' || normalised.startsWith('/') || escapesRoot(normalised)) {
-      refuse('it is not a path inside the workspace');
-    }
-    const parts = pathParts(normalised);
+    if (!isPlainInsidePath(repoPath)) refuse('it is not a path inside the workspace');
+    const parts = pathParts(repoPath);
     let abs = this.root;
     const ancestors: string[] = [];
     for (const part of parts.slice(0, -1)) {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { DvcCache } from '../../dvc/cache/dvc-cache';
 import { DvcError } from '../../dvc/errors';
 import type { WorkspaceHasher } from '../../dvc/hashing/workspace-hasher';
-import { missingObjectsFetcher } from '../../dvc/remote/missing-objects';
+import { missingDataPlace, missingObjectsFetcher } from '../../dvc/remote/missing-objects';
 import { checkoutRecorded } from '../../dvc/stage/checkout-recorded';
 import type { CachedOutput } from '../../dvc/stage/reproduce';
 import { addressingOf, type Stage } from '../../dvc/stage/stage';
@@ -41,7 +41,7 @@ function overlaps(a: string, b: string): boolean {
 }
 
 function missingUpstreamMessage(owner: string, missing: CachedOutput[], remote: string | undefined): string {
-  const where = remote ? `neither in DVC's cache nor on the DVC remote ${remote}` : "not in DVC's cache, and no DVC remote is configured";
+  const where = missingDataPlace(remote);
   const paths = missing.map((o) => `'${o.path}'`).join(', ');
   return (
     `the data of ${paths}, output of stage '${owner}' (restored from the Nx cache), is ${where}. ` +
