@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, type Stats } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmdirSync, rmSync, statSync, type Stats } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { writeFileAtomic } from '../atomic-write';
 import { DvcError } from '../errors';
@@ -6,7 +6,7 @@ import { isPlainInsidePath } from '../paths';
 import { readDvcConfigValue } from '../repo/dvc-config';
 import { isDirHash, type PathHash } from '../hashing/workspace-hasher';
 import { DEFAULT_LINK_TYPES, parseLinkTypes, type LinkType } from './link-types';
-import { copyAtomically, Linker, workspaceFileMode } from './linker';
+import { copyAtomically, Linker, temporaryBeside, workspaceFileMode } from './linker';
 
 /** DVC protects every cache object (`LocalHashFileDB.CACHE_MODE`); linked workspace files share it. */
 const READ_ONLY = 0o444;
@@ -83,21 +83,72 @@ export class DvcCache {
    * caller clears the path first (`removeOutputPaths`, which proves it safe): this never deletes.
    */
   checkout(absPath: string, md5: string, isexec = false): boolean {
-    if (!this.has(md5)) return false;
-    if (lstatSync(absPath, { throwIfNoEntry: false })) throw new Error(`checkout into '${absPath}', which was not cleared first`);
+    if (lstatSync(absPath, { throwIfNoEntry: false }) && this.has(md5)) throw new Error(`checkout into '${absPath}', which was not cleared first`);
+    return this.checkoutNew(absPath, md5, isexec) !== 'missing';
+  }
+
+  /**
+   * Writes an output the workspace does not hold, built under a temporary name beside it and
+   * renamed into place, so that no reader (in this process or another) sees half of it. A folder
+   * another checkout put there first is left as it is, and ours dropped: `'taken'`. A file is
+   * renamed over whatever is there (the same recorded bytes, when two checkouts race).
+   */
+  checkoutNew(absPath: string, md5: string, isexec = false): 'written' | 'taken' | 'missing' {
+    if (!this.has(md5)) return 'missing';
     const linker = new Linker(this.linkTypes);
+    mkdirSync(dirname(absPath), { recursive: true });
     if (!md5.endsWith('.dir')) {
-      this.link(linker, md5, absPath);
+      linker.replace(this.objectPath(md5), absPath);
       if (isexec) setExec(absPath);
-      return true;
+      return 'written';
     }
-    mkdirSync(absPath, { recursive: true });
-    const entries = this.readManifest(md5)!;
-    // a `.dir` object may come from a remote: none of its paths may leave the output
+    const entries = this.checkedManifest(md5);
+    const temporary = temporaryBeside(absPath);
+    mkdirSync(temporary);
+    try {
+      for (const entry of entries) this.link(linker, entry.md5, join(temporary, entry.relpath));
+      return renameUnlessTaken(temporary, absPath) ? 'written' : 'taken';
+    } finally {
+      rmSync(temporary, { recursive: true, force: true });
+    }
+  }
+
+  /**
+   * Brings a directory output the workspace holds to a `.dir` object as `dvc checkout` does
+   * (`dvc_data.index.checkout`): files with the recorded bytes stay as they are, files with other
+   * bytes are replaced (atomically), files the record lacks are deleted, then folders the record
+   * lacks when nothing is left in them. What `.dvcignore` excludes is not in `present` and stays.
+   * The caller has the bytes it deletes saved in the cache first (where DVC asks for `--force`).
+   */
+  updateDirectory(absDir: string, md5: string, present: { relpath: string; md5: string }[], presentFolders: string[]): void {
+    const entries = this.checkedManifest(md5);
+    const current = new Map(present.map((entry) => [entry.relpath, entry.md5]));
+    const blocked = entries.find((entry) => !current.has(entry.relpath) && lstatSync(join(absDir, entry.relpath), { throwIfNoEntry: false })?.isFile());
+    if (blocked) {
+      throw new DvcError(
+        `'${join(absDir, blocked.relpath)}' is excluded by .dvcignore, but the recorded output lists it: move it away, or check the output out with \`dvc checkout\``,
+      );
+    }
+    const wanted = new Map(entries.map((entry) => [entry.relpath, entry.md5]));
+    for (const relpath of current.keys()) if (!wanted.has(relpath)) rmSync(join(absDir, relpath), { force: true });
+    const keptFolders = new Set(entries.flatMap((entry) => parentFolders(entry.relpath)));
+    for (const folder of [...presentFolders].sort().reverse()) if (!keptFolders.has(folder)) removeIfEmpty(join(absDir, folder));
+    const linker = new Linker(this.linkTypes);
+    for (const entry of entries) {
+      if (current.get(entry.relpath) === entry.md5) continue;
+      const target = join(absDir, entry.relpath);
+      mkdirSync(dirname(target), { recursive: true });
+      linker.replace(this.objectPath(entry.md5), target);
+    }
+  }
+
+  /** A `.dir` object's entries; one may come from a remote: none of its paths may leave the output. */
+  private checkedManifest(md5: string): { md5: string; relpath: string }[] {
+    const entries = this.readManifest(md5);
+    if (!entries) throw new DvcError(`'${this.objectPath(md5)}' is not a readable .dir object`);
     const escaping = entries.find((entry) => typeof entry.relpath !== 'string' || !isPlainInsidePath(entry.relpath));
     if (escaping) throw new DvcError(`'${this.objectPath(md5)}' lists '${escaping.relpath}', a path outside its directory: refusing to check it out`);
-    for (const entry of entries) this.link(linker, entry.md5, join(absPath, entry.relpath));
-    return true;
+    return entries;
   }
 
   /**
@@ -166,6 +217,33 @@ export class DvcCache {
     mkdirSync(dirname(target), { recursive: true });
     writeFileAtomic(target, manifest);
     chmodSync(target, READ_ONLY);
+  }
+}
+
+/** Renames a folder into place; false when another one got there first (a non-empty folder). */
+function renameUnlessTaken(from: string, to: string): boolean {
+  try {
+    renameSync(from, to);
+    return true;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOTEMPTY' || code === 'EEXIST') return false;
+    throw error;
+  }
+}
+
+/** `a/b/c.txt` → `a`, `a/b`. */
+function parentFolders(relpath: string): string[] {
+  const parts = relpath.split('/').slice(0, -1);
+  return parts.map((_, i) => parts.slice(0, i + 1).join('/'));
+}
+
+/** DVC's `_delete_dirs`: `rmdir`, which fails, and is let fail, when something is left inside. */
+function removeIfEmpty(absDir: string): void {
+  try {
+    rmdirSync(absDir);
+  } catch {
+    // ignored files, or files of the record, are left in it
   }
 }
 

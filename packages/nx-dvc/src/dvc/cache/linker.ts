@@ -39,6 +39,28 @@ export class Linker {
       `No possible cache link types for '${target}'. See <https://dvc.org/doc/user-guide/troubleshooting#cache-types> for more information.`,
     );
   }
+
+  /**
+   * Puts `source` at `target` whether or not `target` exists: linked under a temporary name beside
+   * it, then renamed over it, so that a reader sees the old file or the new one, never half of one,
+   * and two processes writing the same bytes there at once both succeed.
+   */
+  replace(source: string, target: string): LinkType {
+    const temporary = temporaryBeside(target);
+    try {
+      const type = this.link(source, temporary);
+      renameSync(temporary, target);
+      return type;
+    } finally {
+      // a rename onto a hard link of the same file does nothing and leaves the temporary name
+      rmSync(temporary, { force: true });
+    }
+  }
+}
+
+/** A fresh name in the same folder (so that a rename is atomic), hidden and marked temporary. */
+export function temporaryBeside(target: string): string {
+  return join(dirname(target), `.${basename(target)}.${randomBytes(8).toString('hex')}.tmp`);
 }
 
 const LINK: Record<LinkType, (source: string, target: string) => void> = {
@@ -60,7 +82,7 @@ const LINK: Record<LinkType, (source: string, target: string) => void> = {
 
 /** A full copy through a temporary name, so that nobody sees half a file (a reflink when the FS can). */
 export function copyAtomically(source: string, target: string): void {
-  const temporary = join(dirname(target), `.${basename(target)}.${randomBytes(8).toString('hex')}.tmp`);
+  const temporary = temporaryBeside(target);
   try {
     copyFileSync(source, temporary, constants.COPYFILE_FICLONE);
     chmodSync(temporary, workspaceFileMode());

@@ -17,6 +17,8 @@ export interface WalkOptions {
    * `.git`, `.hg`, `.dvc` or sub-repositories, which it leaves out inside the repository.
    */
   outsideRepository?: boolean;
+  /** Told of every folder the walk descends into (relative to `absDir`): those DVC's index lists. */
+  onDirectory?: (relpath: string) => void;
 }
 
 export interface Collected {
@@ -64,6 +66,7 @@ export function collectFiles(absDir: string, options: WalkOptions): Collected[] 
       if (dirent.isDirectory()) {
         if (!options.outsideRepository && (name === '.hg' || name === '.dvc' || ignored(rel, true) || isSubRepo(abs))) continue;
         subdirs.push([abs, rel]);
+        options.onDirectory?.(rel);
         continue;
       }
       let st: BigIntStats;

@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { DvcIgnore } from '../repo/dvcignore';
 import { hashPath, ignorePredicate, type DirHash } from './directory';
+import { collectFiles } from './walk';
 import type { FileHash, HashProgress } from './file';
 import type { HashState } from './state';
 import { resolve } from 'node:path';
@@ -56,11 +57,21 @@ export class WorkspaceHasher {
     this.memo.clear();
   }
 
+  /** The folders inside a directory that `.dvcignore` leaves in (relative to it), as DVC's workspace index lists them. */
+  directoriesIn(repoPath: string): string[] {
+    const folders: string[] = [];
+    collectFiles(`${this.root}/${repoPath}`, { root: this.root, isIgnored: this.ignoredIn(repoPath), onDirectory: (rel) => folders.push(rel) });
+    return folders;
+  }
+
+  private ignoredIn(repoPath: string): (path: string, isDir: boolean) => boolean {
+    return ignorePredicate(new DvcIgnore(ancestorIgnoreFiles(this.root, repoPath)));
+  }
+
   private async compute(repoPath: string): Promise<PathHash | undefined> {
     const abs = `${this.root}/${repoPath}`;
     if (!statSync(abs, { throwIfNoEntry: false })) return undefined;
-    const ignore = new DvcIgnore(ancestorIgnoreFiles(this.root, repoPath));
-    return hashPath(abs, { state: this.state, root: this.root, isIgnored: ignorePredicate(ignore), onProgress: this.progress?.(repoPath) });
+    return hashPath(abs, { state: this.state, root: this.root, isIgnored: this.ignoredIn(repoPath), onProgress: this.progress?.(repoPath) });
   }
 }
 
