@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { lstatSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, statSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { createWorkspace, taskStatus, type Workspace } from '../tools/support/workspace';
 
@@ -21,11 +21,17 @@ const PIPELINE = [
   '    deps: [data/prepared]',
   '    params: [train.lr]',
   '    outs: [model.bin]',
+  '  evaluate:',
+  '    cmd: wc -l < data/prepared/train.csv > count.txt',
+  '    deps: [data/prepared]',
+  '    params: [train.lr]',
+  '    outs: [count.txt]',
   '',
 ].join('\n');
 
 const PREPARE = 'ml--prepare:repro';
 const TRAIN = 'ml--train:repro';
+const EVALUATE = 'ml--evaluate:repro';
 
 describe("outputs in DVC's cache, records in Nx's", () => {
   let ws: Workspace;
@@ -90,4 +96,17 @@ describe("outputs in DVC's cache, records in Nx's", () => {
       assert.equal(ws.read('ml/data/prepared/train.csv'), 'x,y\n1,2\n3,4\n');
     });
   }
+
+  test('two stages of one batch that read the same missing upstream folder check it out once, whole', () => {
+    ws.remove('ml/data/prepared');
+    ws.write('ml/params.yaml', 'prepare:\n  split: 0.4\ntrain:\n  lr: 0.05\n');
+    const output = run('--parallel=2');
+    assert.equal(taskStatus(output, PREPARE), 'local cache', output);
+    assert.equal(taskStatus(output, TRAIN), 'ran', output);
+    assert.equal(taskStatus(output, EVALUATE), 'ran', output);
+    assert.equal(ws.read('ml/model.bin'), 'x,y\n1,2\n3,4\n0.05\n');
+    assert.equal(ws.read('ml/count.txt').trim(), '3');
+    assert.deepEqual(readdirSync(ws.path('ml/data/prepared')), ['train.csv']);
+    assert.deepEqual(readdirSync(ws.path('ml/data')).filter((name) => name.endsWith('.tmp')), [], 'no temporary folder is left beside it');
+  });
 });
