@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -9,6 +9,7 @@ import { WorkspaceHasher } from '../hashing/workspace-hasher';
 import { loadPipelineFromDisk } from '../parsing/pipeline-file';
 import { loadSingleStageFile } from '../parsing/single-stage-file';
 import { reproduceStage, type ReproduceContext, type ReproduceOptions, type Reproduction } from './reproduce';
+import { dvcOk, skipWithoutDvc } from '../../testing/real-dvc';
 import { UnsafeRemovalError } from './remove-output';
 import { CommandFailedError } from './runner';
 import type { Stage } from './stage';
@@ -109,6 +110,24 @@ describe("DVC's reproduce of one stage", () => {
     assert.equal(runs(root), 1);
     assert.equal(readFileSync(join(root, 'out.txt'), 'utf8'), 'hello\n');
     assert.equal(second.lines[0], "Stage 'copy' is cached - skipping run, checking out outputs");
+  });
+
+  test("a modified folder output is removed whole, ignored files too, before it is checked out, as dvc repro does", { skip: skipWithoutDvc }, async () => {
+    const pipeline = "stages:\n  copy:\n    cmd: mkdir -p out && cp data.txt out/a.txt\n    deps:\n    - data.txt\n    outs:\n    - out\n";
+    const files = { 'data.txt': 'hello\n', '.dvcignore': 'out/*.log\n' };
+    const disturb = (root: string) => ['out/notes.log', 'out/extra.txt'].forEach((path) => writeFileSync(join(root, path), 'user bytes\n'));
+    const theirs = workspace(pipeline, files);
+    rmSync(join(theirs, '.dvc'), { recursive: true });
+    dvcOk(theirs, ['init', '--no-scm', '-q']);
+    dvcOk(theirs, ['repro', '-q']);
+    disturb(theirs);
+    assert.match(dvcOk(theirs, ['repro']).stdout, /Stage 'copy' is cached - skipping run, checking out outputs/);
+    const ours = workspace(pipeline, files);
+    const first = await reproduce(ours);
+    disturb(ours);
+    assert.equal((await reproduce(ours, first.entry)).outcome, 'checked-out');
+    assert.deepEqual(readdirSync(join(ours, 'out')), ['a.txt']);
+    assert.deepEqual(readdirSync(join(ours, 'out')), readdirSync(join(theirs, 'out')));
   });
 
   test('force runs an unchanged stage', async () => {
