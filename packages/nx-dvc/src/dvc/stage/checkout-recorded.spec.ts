@@ -83,10 +83,11 @@ function tree(dir: string, prefix = ''): Record<string, string> {
 }
 
 /** A DVC repository (real DVC) whose stage wrote the folder `out`, recorded in dvc.lock. */
-function dvcRepoWithFolder(): { root: string; md5: string } {
+function dvcRepoWithFolder(cacheType: string): { root: string; md5: string } {
   const root = mkdtempSync(join(tmpdir(), 'nx-dvc-dirsafe-'));
   roots.push(root);
   dvcOk(root, ['init', '--no-scm', '-q']);
+  dvcOk(root, ['config', 'cache.type', cacheType]);
   writeFileSync(join(root, '.dvcignore'), 'out/*.log\nout/scratch/\n*.tmp\n');
   writeFileSync(join(root, 'dep.txt'), 'dep\n');
   writeFileSync(
@@ -116,8 +117,9 @@ function disturb(root: string): void {
 }
 
 describe('checking out a directory output as dvc checkout does', () => {
-  test('ignored files stay, extra files and folders go, wrong bytes are replaced: the same tree as real dvc checkout', { skip: skipWithoutDvc }, async () => {
-    const { root, md5 } = dvcRepoWithFolder();
+  for (const cacheType of ['reflink,copy', 'hardlink', 'symlink']) {
+  test(`ignored files stay, extra files and folders go, wrong bytes are replaced: the same tree as real dvc checkout (${cacheType})`, { skip: skipWithoutDvc }, async () => {
+    const { root, md5 } = dvcRepoWithFolder(cacheType);
     const theirs = `${root}-dvc`;
     roots.push(theirs);
     disturb(root);
@@ -139,6 +141,7 @@ describe('checking out a directory output as dvc checkout does', () => {
       assert.equal(readFileSync(saved, 'utf8'), text, 'deleted and replaced bytes are kept in the cache');
     }
   });
+  }
 });
 
 describe('checking out one output from several places at once', () => {
