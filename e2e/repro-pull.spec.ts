@@ -124,6 +124,10 @@ describe('dvc repro --pull and --allow-missing, against real DVC on twin clones'
     assert.equal(ours.git('status', '--porcelain'), '');
     assert.equal(status(ours), status(theirs));
     assert.match(status(ours), /not in cache: +ml\/data\/train_data/, 'dvc status still sees the data missing');
+    const again = nx(ours, ['run', 'ml:dvc-repro', '--allowMissing']);
+    assert.match(again, /local cache/, again);
+    assert.deepEqual(data(ours), {}, 'Nx hits under --allow-missing fetch nothing either');
+    assert.equal(ours.git('status', '--porcelain'), '');
   });
 
   test('--pull --allow-missing with evaluate changed: only its deps are pulled and only it runs, as in DVC\'s example', () => {
