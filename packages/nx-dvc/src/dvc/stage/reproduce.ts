@@ -4,6 +4,7 @@ import type { DvcCache } from '../cache/dvc-cache';
 import { DvcError } from '../errors';
 import { dumpLockYaml } from '../formats/yaml/ruamel-emitter';
 import { isDirHash, type PathHash, type WorkspaceHasher } from '../hashing/workspace-hasher';
+import type { CachedOutput } from './cached-output';
 import { checkoutRecorded, type FetchObjects } from './checkout-recorded';
 import { RemovalGuard, removeOutputPaths } from './remove-output';
 import { commandLines, removeOutputs, runCommands, type CommandOutput } from './runner';
@@ -58,15 +59,7 @@ export interface ReproduceOptions {
   pull?: boolean;
 }
 
-/** A cached output as the lock record needs it: enough to put it in DVC's cache again. */
-export interface CachedOutput {
-  /** Repo-relative. */
-  path: string;
-  md5: string;
-  isexec?: boolean;
-  /** A directory's files as `[relpath, md5]`, enough to rebuild its `.dir` object. */
-  files?: [string, string][];
-}
+export type { CachedOutput } from './cached-output';
 
 export type ReproduceOutcome = 'skipped' | 'pulled' | 'checked-out' | 'verified' | 'ran' | 'would-run';
 
