@@ -48,8 +48,14 @@ function completedStages(root: string, results: TaskResults): FinishedStage[] {
     if (!COMPLETED.has(result.status)) continue;
     const output = (result.task.outputs ?? []).find((o) => o.startsWith(`${fragmentsDir}/`));
     const fragment = output && readFragment(join(root, output));
-    if (fragment) completed.push({ fragment, fromCache: CACHE_HITS.has(result.status) });
+    if (fragment) completed.push({ fragment, fromCache: CACHE_HITS.has(result.status), allowMissing: allowsMissing(result.task.overrides) });
   }
   return completed;
 }
 
+
+/** `--allow-missing` (or `--allowMissing`) as the task got it from the command line. */
+function allowsMissing(overrides: Record<string, unknown> | undefined): boolean {
+  const flag = overrides?.allowMissing ?? overrides?.['allow-missing'];
+  return flag === true || flag === 'true';
+}

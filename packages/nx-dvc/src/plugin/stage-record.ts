@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { writeFileAtomic } from '../dvc/atomic-write';
 import { ignoreOutputs } from '../dvc/repo/gitignore';
@@ -95,6 +95,8 @@ export function readFragment(path: string): LockFragment | undefined {
 export interface FinishedStage {
   fragment: LockFragment;
   fromCache: boolean;
+  /** Run with `--allow-missing`: a hit's outputs missing from the workspace stay missing, as DVC skips such a stage. */
+  allowMissing?: boolean;
 }
 
 /**
@@ -109,9 +111,10 @@ export async function recordFinishedStages(
   { ignoreOutputs: ignore, dvcCache }: { ignoreOutputs: boolean; dvcCache?: boolean },
 ): Promise<{ gitignores: string[]; missing: MissingData[]; remote?: string }> {
   const ordered = inRunOrder(root, finished);
-  const hits = ordered.filter((f) => f.fromCache).map((f) => f.fragment);
-  const { missing, remote } = await checkoutRestoredStages(root, hits, dvcCache);
-  const incomplete = new Set(missing.map((m) => m.fragment));
+  const hits = ordered.filter((f) => f.fromCache);
+  const checked = hits.map((f) => (f.allowMissing ? { ...f.fragment, cached: f.fragment.cached.filter((o) => existsSync(join(root, o.path))) } : f.fragment));
+  const { missing, remote } = await checkoutRestoredStages(root, checked, dvcCache);
+  const incomplete = new Set(missing.map((m) => hits[checked.indexOf(m.fragment)]!.fragment));
   const complete = ordered.map((f) => f.fragment).filter((f) => !incomplete.has(f));
   const gitignores = await recordStages(root, complete, { ignoreOutputs: ignore });
   return { gitignores, missing, remote };

@@ -45,6 +45,8 @@ export interface StageTargetOptions {
   dvcPush?: boolean | string;
   /** Upstream stages whose DVC-cached outputs the stage reads: checked out from their records before it runs. */
   dataFrom?: { dvcFile: string; stage: string }[];
+  /** `.dvc` files whose data the stage reads: pulled with `--pull` when missing. */
+  dataSources?: string[];
 }
 
 /**
@@ -64,6 +66,7 @@ export function createStageTarget(stage: Stage, ctx: StageTargetContext): Target
       ...(ctx.dvcCache === undefined ? {} : { dvcCache: ctx.dvcCache }),
       ...(ctx.dvcPush ? { dvcPush: ctx.dvcPush } : {}),
       ...(dataFrom(stage, ctx) ?? {}),
+      ...(ctx.outsRecordOutput && !stage.frozen && ctx.pointerFiles.length ? { dataSources: ctx.pointerFiles } : {}),
     },
     cache: !neverCached,
     inputs: stageInputs(stage, ctx),

@@ -4,7 +4,7 @@ import type { DvcCache } from '../cache/dvc-cache';
 import { DvcError } from '../errors';
 import { isDirHash, type WorkspaceHasher } from '../hashing/workspace-hasher';
 import { RemovalGuard, removeOutputPaths } from './remove-output';
-import type { CachedOutput } from './reproduce';
+import type { CachedOutput } from './cached-output';
 
 /** Fetches objects (md5s) DVC's cache lacks, from a remote; what it cannot find stays missing. */
 export type FetchObjects = (md5s: string[]) => Promise<void>;

@@ -14,6 +14,8 @@ import { UnsafeRemovalError } from './remove-output';
 import { CommandFailedError } from './runner';
 import type { Stage } from './stage';
 import { stageChanges } from './status';
+import { LocalStorage } from '../remote/local-storage';
+import { pull, push } from '../remote/transfer';
 
 const roots: string[] = [];
 after(() => roots.forEach((r) => rmSync(r, { recursive: true, force: true })));
@@ -48,6 +50,7 @@ async function reproduce(
   options: ReproduceOptions = {},
   name = 'copy',
   tamper: (stage: Stage) => Stage = (stage) => stage,
+  extra: Partial<ReproduceContext> = {},
 ): Promise<Run> {
   const stage = tamper(loadPipelineFromDisk(root, 'dvc.yaml').stages.find((s) => s.name === name)!);
   const lines: string[] = [];
@@ -61,6 +64,7 @@ async function reproduce(
     lockFile: 'dvc.lock',
     createsLockFile: () => recorded === undefined,
     commandOutput: { stdout: () => undefined, stderr: () => undefined },
+    ...extra,
   };
   return { ...(await reproduceStage(stage, context, options)), lines, warnings };
 }
@@ -338,5 +342,76 @@ describe("deps outside the workspace (DVC's external dependencies)", () => {
         [join(outside, 'images'), 'modified'],
       ],
     );
+  });
+});
+
+describe('--allow-missing and --pull (DVC 3.64 Stage.reproduce)', () => {
+  const OUT_MD5 = 'b1946ac92492d2347c6235b4d2611184';
+
+  /** A first run pushed to a local remote, then a "fresh clone": data, output and DVC's cache gone. */
+  async function clonedWithoutData(): Promise<{ root: string; entry: Record<string, unknown>; remote: LocalStorage }> {
+    const root = workspace();
+    const first = await reproduce(root);
+    const remoteDir = mkdtempSync(join(tmpdir(), 'nx-dvc-remote-'));
+    roots.push(remoteDir);
+    const remote = new LocalStorage(remoteDir, 'remote');
+    await push(DvcCache.forWorkspace(root)!, remote, [OUT_MD5]);
+    rmSync(join(root, '.dvc', 'cache'), { recursive: true, force: true });
+    rmSync(join(root, 'out.txt'));
+    rmSync(join(root, 'data.txt'));
+    return { root, entry: first.entry!, remote };
+  }
+
+  test('--allow-missing skips a stage whose deps and outputs are only missing, fetching nothing, and records its outputs', async () => {
+    const { root, entry } = await clonedWithoutData();
+    let prepared = false;
+    const run = await reproduce(root, entry, { allowMissing: true }, 'copy', undefined, { beforeRun: async () => void (prepared = true) });
+    assert.equal(run.outcome, 'skipped');
+    assert.deepEqual(run.lines, ["Stage 'copy' didn't change, skipping"]);
+    assert.deepEqual(run.entry, entry);
+    assert.deepEqual(run.cached, [{ path: 'out.txt', md5: OUT_MD5 }], 'an Nx hit on this record checks the output out');
+    assert.equal(prepared, false, 'no data is made present for a skipped stage');
+    assert.equal(runs(root), 1);
+    const without = reproduce(root, entry);
+    await assert.rejects(without, /data.txt/, 'without the flag the stage runs and misses its dep');
+  });
+
+  test('--allow-missing still runs a stage with another change, after making its deps present', async () => {
+    const { root, entry } = await clonedWithoutData();
+    const run = await reproduce(root, { ...entry, cmd: 'other' }, { allowMissing: true }, 'copy', undefined, {
+      beforeRun: async () => writeFileSync(join(root, 'data.txt'), 'hello\n'),
+    });
+    assert.equal(run.outcome, 'ran');
+    assert.equal(runs(root), 2);
+  });
+
+  test('--pull: a stage whose only change is missing data gets its outputs from the DVC remote and does not run', async () => {
+    const { root, entry, remote } = await clonedWithoutData();
+    const fetch = async (md5s: string[]) => void (await pull(DvcCache.forWorkspace(root)!, remote, md5s));
+    const run = await reproduce(root, entry, { pull: true }, 'copy', undefined, { fetch });
+    assert.equal(run.outcome, 'pulled');
+    assert.deepEqual(run.lines, ["Pulling data for stage: 'copy'"]);
+    assert.equal(readFileSync(join(root, 'out.txt'), 'utf8'), 'hello\n');
+    assert.deepEqual(run.entry, entry);
+    assert.equal(runs(root), 1);
+  });
+
+  test('--pull with the data nowhere: DVC\'s "Unable to pull data", then the stage runs', async () => {
+    const { root, entry } = await clonedWithoutData();
+    writeFileSync(join(root, 'data.txt'), 'hello\n');
+    const run = await reproduce(root, entry, { pull: true }, 'copy', undefined, { fetch: async () => undefined });
+    assert.deepEqual(run.lines.slice(0, 3), ["Pulling data for stage: 'copy'", "Unable to pull data for stage: 'copy'", "Running stage 'copy':"]);
+    assert.equal(run.outcome, 'ran');
+  });
+
+  test('--pull restores from the lock entry with objects fetched from the remote when only outputs are modified', async () => {
+    const { root, entry, remote } = await clonedWithoutData();
+    writeFileSync(join(root, 'data.txt'), 'hello\n');
+    writeFileSync(join(root, 'out.txt'), 'edited by hand\n');
+    const fetch = async (md5s: string[]) => void (await pull(DvcCache.forWorkspace(root)!, remote, md5s));
+    const run = await reproduce(root, entry, { pull: true }, 'copy', undefined, { fetch });
+    assert.equal(run.outcome, 'checked-out');
+    assert.equal(readFileSync(join(root, 'out.txt'), 'utf8'), 'hello\n');
+    assert.equal(runs(root), 1);
   });
 });

@@ -4,6 +4,8 @@ import type { DvcCache } from '../cache/dvc-cache';
 import { DvcError } from '../errors';
 import { dumpLockYaml } from '../formats/yaml/ruamel-emitter';
 import { isDirHash, type PathHash, type WorkspaceHasher } from '../hashing/workspace-hasher';
+import type { CachedOutput } from './cached-output';
+import { checkoutRecorded, type FetchObjects } from './checkout-recorded';
 import { RemovalGuard, removeOutputPaths } from './remove-output';
 import { commandLines, removeOutputs, runCommands, type CommandOutput } from './runner';
 import { readStageParams, saveStage, type SavedStage } from './save';
@@ -35,6 +37,12 @@ export interface ReproduceContext {
   createsLockFile: () => boolean;
   /** Where the commands' output goes; default: straight to this process's stdout and stderr. */
   commandOutput?: CommandOutput;
+  /** Objects DVC's cache lacks, fetched from the DVC remote (`--pull`). */
+  fetch?: FetchObjects;
+  /** The md5 of each output of the upstream stages (repo path), for `--allow-missing` (see `StatusOptions`). */
+  upstreamOuts?: ReadonlyMap<string, string>;
+  /** Called once it is known that the stage will run (or be restored), before its outputs are removed: its deps are made present. */
+  beforeRun?: () => Promise<void>;
 }
 
 export interface ReproduceOptions {
@@ -42,19 +50,18 @@ export interface ReproduceOptions {
   force?: boolean;
   /** `dvc repro --dry`: say what would run, change nothing. */
   dry?: boolean;
+  /** `dvc repro --allow-missing`: skip the stage when its only change is data missing from the workspace. */
+  allowMissing?: boolean;
+  /**
+   * `dvc repro --pull`: a stage whose only change is missing data gets its outputs pulled from the
+   * DVC remote instead of running; a stage restored from the lock entry fetches what DVC's cache lacks.
+   */
+  pull?: boolean;
 }
 
-/** A cached output as the lock record needs it: enough to put it in DVC's cache again. */
-export interface CachedOutput {
-  /** Repo-relative. */
-  path: string;
-  md5: string;
-  isexec?: boolean;
-  /** A directory's files as `[relpath, md5]`, enough to rebuild its `.dir` object. */
-  files?: [string, string][];
-}
+export type { CachedOutput } from './cached-output';
 
-export type ReproduceOutcome = 'skipped' | 'checked-out' | 'verified' | 'ran' | 'would-run';
+export type ReproduceOutcome = 'skipped' | 'pulled' | 'checked-out' | 'verified' | 'ran' | 'would-run';
 
 export interface Reproduction {
   outcome: ReproduceOutcome;
@@ -74,14 +81,20 @@ export async function reproduceStage(stage: Stage, context: ReproduceContext, op
   if (stage.frozen && !stage.isImport) log.warn(`WARNING: stage: '${stage.addressing}' is frozen. Its dependencies are not going to be reproduced.`);
   let changes: StageChange[] = [];
   if (!options.force) {
-    changes = await stageChanges(stage, context.recorded, context.hasher, { firstOnly: true });
+    const { upstreamOuts } = context;
+    changes = await stageChanges(stage, context.recorded, context.hasher, { firstOnly: true, allowMissing: options.allowMissing, upstreamOuts });
     if (changes.length === 0) return skip(stage, context, options);
+    if (options.pull && !options.dry && !options.allowMissing && (await onlyDataMissing(stage, context))) {
+      const pulled = await pullOutputs(stage, context);
+      if (pulled) return pulled;
+    }
   }
   if (options.dry) return wouldRun(stage, log);
+  await context.beforeRun?.();
   if (stage.cmd !== undefined && !stage.frozen) removeOutputs(context.root, stage, context.cache);
   readStageParams(context.root, stage);
   let outcome: ReproduceOutcome;
-  if (!options.force && restoreFromDvcCache(stage, context, changes)) {
+  if (!options.force && (await restoreFromDvcCache(stage, context, changes, options.pull === true))) {
     log.info(`Stage '${stage.addressing}' is cached - skipping run, checking out outputs`);
     outcome = 'checked-out';
   } else if (stage.frozen) {
@@ -110,7 +123,53 @@ async function skip(stage: Stage, context: ReproduceContext, options: ReproduceO
   }
   const saved: SavedStage = { entry: context.recorded, outs };
   commit(stage, context, saved);
-  return { outcome: 'skipped', entry: context.recorded, cached: cachedOutputs(stage, saved) };
+  return { outcome: 'skipped', entry: context.recorded, cached: withRecordedOutputs(stage, context.recorded, cachedOutputs(stage, saved)) };
+}
+
+/**
+ * A stage skipped with outputs missing (`--allow-missing`) still records what they are, from its
+ * dvc.lock entry: an Nx cache hit on that record checks them out, or names the missing data.
+ */
+function withRecordedOutputs(stage: Stage, recorded: Record<string, unknown>, present: CachedOutput[]): CachedOutput[] {
+  const have = new Set(present.map((o) => o.path));
+  const missing = recordedOutputs(stage, recorded).filter((o) => !have.has(o.path));
+  if (missing.length === 0) return present;
+  const order = stage.outs.map((o) => o.repoPath);
+  return [...present, ...missing].sort((a, b) => order.indexOf(a.path) - order.indexOf(b.path));
+}
+
+/** The stage's DVC-cached outputs as its dvc.lock entry records them. */
+function recordedOutputs(stage: Stage, recorded: Record<string, unknown>): CachedOutput[] {
+  const entries = new Map(((Array.isArray(recorded.outs) ? recorded.outs : []) as Record<string, unknown>[]).map((o) => [o?.path, o]));
+  return stage.outs.flatMap((out): CachedOutput[] => {
+    const entry = entries.get(out.path);
+    if (!out.cache || typeof entry?.md5 !== 'string') return [];
+    return [{ path: out.repoPath, md5: entry.md5, ...(entry.isexec === true ? { isexec: true } : {}) }];
+  });
+}
+
+/** DVC's `not stage.changed(allow_missing=True)`: nothing but missing data sets the stage apart from its entry. */
+async function onlyDataMissing(stage: Stage, context: ReproduceContext): Promise<boolean> {
+  if (!context.cache || !context.recorded) return false;
+  const options = { firstOnly: true, allowMissing: true, upstreamOuts: context.upstreamOuts };
+  return (await stageChanges(stage, context.recorded, context.hasher, options)).length === 0;
+}
+
+/**
+ * DVC's `--pull` for a stage whose only change is missing data: its outputs are pulled from the
+ * DVC remote and checked out, and the stage is not run. Undefined when the data cannot be found
+ * (DVC's `Unable to pull data for …`): the stage then runs.
+ */
+async function pullOutputs(stage: Stage, context: ReproduceContext): Promise<Reproduction | undefined> {
+  const { cache, recorded, log } = context;
+  log.info(`Pulling data for stage: '${stage.addressing}'`);
+  const outputs = recordedOutputs(stage, recorded!);
+  const report = await checkoutRecorded(context.root, outputs, { cache: cache!, hasher: context.hasher, owner: stage.addressing, fetch: context.fetch });
+  if (report.missing.length) {
+    log.info(`Unable to pull data for stage: '${stage.addressing}'`);
+    return undefined;
+  }
+  return { outcome: 'pulled', entry: recorded, cached: outputs };
 }
 
 /** A `.dvc` file written by `dvc add`: no command, its data checked against the file itself. */
@@ -130,13 +189,17 @@ function wouldRun(stage: Stage, log: ReproduceLog): Reproduction {
  * DVC's restore from the lock entry: command, deps and params unchanged, only outputs missing
  * or modified, and every output recorded and present in DVC's cache.
  */
-function restoreFromDvcCache(stage: Stage, context: ReproduceContext, changes: StageChange[]): boolean {
+async function restoreFromDvcCache(stage: Stage, context: ReproduceContext, changes: StageChange[], pull: boolean): Promise<boolean> {
   const { cache, recorded } = context;
   if (!cache || !recorded || changes.length === 0 || changes[0]!.kind !== 'out') return false;
   if (isCallback(stage) || stage.alwaysChanged || stage.frozen || stage.cmd === undefined || stage.deps.length === 0) return false;
   if (stage.outs.some((o) => o.persist || !o.cache)) return false;
   const recordedOuts = new Map(((recorded.outs ?? []) as Record<string, unknown>[]).map((o) => [o.path, o]));
   const sources = stage.outs.map((out) => ({ out, entry: recordedOuts.get(out.path) }));
+  if (pull && context.fetch) {
+    const absent = sources.flatMap(({ entry }) => (typeof entry?.md5 === 'string' && !cache.has(entry.md5) ? [entry.md5] : []));
+    if (absent.length) await context.fetch(absent);
+  }
   if (sources.some(({ entry }) => typeof entry?.md5 !== 'string' || !cache.has(entry.md5 as string))) return false;
   removeOutputPaths(stage.outs.map((out) => out.repoPath), stage.addressing, new RemovalGuard(context.root));
   for (const { out, entry } of sources) cache.checkout(join(context.root, out.repoPath), entry!.md5 as string, entry!.isexec === true);

@@ -81,6 +81,24 @@ describe('stage status against dvc.lock (DVC Stage.changed)', () => {
     ]);
   });
 
+  test('--allow-missing: missing deps and outputs are no change; modified ones and other changes still are', async () => {
+    const root = workspace(FILES);
+    const recorded = await savedEntry(root);
+    rmSync(join(root, 'data.csv'));
+    rmSync(join(root, 'model.bin'));
+    const stage = buildPipelineStage('dvc.yaml', 'train', TRAIN);
+    const allowing = (options = {}) => stageChanges(stage, recorded, new WorkspaceHasher(root), { allowMissing: true, ...options });
+    assert.deepEqual(await allowing(), []);
+    assert.deepEqual(await allowing({ inCache: () => false }), [], "'not in cache' is missing data too");
+    const depMd5 = (recorded.deps as { md5: string }[])[0]!.md5;
+    assert.deepEqual(await allowing({ upstreamOuts: new Map([['data.csv', depMd5]]) }), [], 'the upstream output holds what the stage read');
+    assert.deepEqual(await allowing({ upstreamOuts: new Map([['data.csv', 'f'.repeat(32)]]) }), [
+      { kind: 'dep', path: 'data.csv', repoPath: 'data.csv', status: 'modified' },
+    ], 'the upstream output holds other data (DVC: modified)');
+    writeFileSync(join(root, 'params.yaml'), 'lr: 0.2\nother: 1\n');
+    assert.deepEqual(await allowing(), [{ kind: 'params', path: 'params.yaml', repoPath: 'params.yaml', status: { lr: 'modified' } }]);
+  });
+
   test('a frozen stage ignores its deps but not its outputs', async () => {
     const root = workspace(FILES);
     const recorded = await savedEntry(root);

@@ -23,6 +23,13 @@ export interface StatusOptions {
   firstOnly?: boolean;
   /** Whether DVC's cache holds an object (`md5` or `md5.dir`); omitted, cache state is not checked. */
   inCache?: (md5: string) => boolean;
+  /**
+   * `dvc repro --allow-missing`: a dep or an output missing from the workspace (or an output missing
+   * from DVC's cache) is no change, unless an upstream stage's output at that dep holds other data.
+   */
+  allowMissing?: boolean;
+  /** With `allowMissing`: the md5 of each upstream output (repo path), as the upstream stage records it now. */
+  upstreamOuts?: ReadonlyMap<string, string>;
 }
 
 type Recorded = Record<string, unknown> | undefined;
@@ -39,7 +46,7 @@ export async function stageChanges(stage: Stage, recorded: Recorded, hasher: Wor
   if (!stage.frozen) {
     if (isCallback(stage) || stage.alwaysChanged) changes.push({ kind: 'always changed' });
     else {
-      for (const change of await depChanges(stage, recorded, hasher, options.firstOnly)) {
+      for (const change of await depChanges(stage, recorded, hasher, options)) {
         changes.push(change);
         if (done()) return changes;
       }
@@ -70,7 +77,8 @@ function recordedPaths(recorded: Recorded, section: 'deps' | 'outs'): Map<string
   return new Map(entries.map((e) => [String(e.path), e]));
 }
 
-async function depChanges(stage: Stage, recorded: Recorded, hasher: WorkspaceHasher, firstOnly?: boolean): Promise<StageChange[]> {
+async function depChanges(stage: Stage, recorded: Recorded, hasher: WorkspaceHasher, options: StatusOptions): Promise<StageChange[]> {
+  const { firstOnly } = options;
   const changes: StageChange[] = [];
   const known = recordedPaths(recorded, 'deps');
   for (const dep of stage.deps) {
@@ -78,8 +86,10 @@ async function depChanges(stage: Stage, recorded: Recorded, hasher: WorkspaceHas
     const hash = await hashDependency(hasher, dep);
     const { path } = dep;
     const repoPath = dep.repoPath ?? shownOutsidePath(hasher.root, dep);
-    if (!hash) changes.push({ kind: 'dep', path, repoPath, status: 'deleted' });
-    else if (!sameHash(known.get(path), hash.md5)) changes.push({ kind: 'dep', path, repoPath, status: 'modified' });
+    if (!hash) {
+      if (!options.allowMissing) changes.push({ kind: 'dep', path, repoPath, status: 'deleted' });
+      else if (upstreamChanged(dep, known.get(path), options.upstreamOuts)) changes.push({ kind: 'dep', path, repoPath, status: 'modified' });
+    } else if (!sameHash(known.get(path), hash.md5)) changes.push({ kind: 'dep', path, repoPath, status: 'modified' });
     if (firstOnly && changes.length) return changes;
   }
   const recordedParams = isPlainObject(recorded?.params) ? (recorded!.params as Record<string, unknown>) : {};
@@ -99,15 +109,25 @@ async function outChanges(stage: Stage, recorded: Recorded, hasher: WorkspaceHas
     const md5 = typeof entry?.md5 === 'string' ? entry.md5 : undefined;
     const { path, repoPath } = out;
     if (md5 && out.cache && options.inCache && !options.inCache(md5)) {
-      changes.push({ kind: 'out', path, repoPath, status: 'not in cache' });
+      if (!options.allowMissing) changes.push({ kind: 'out', path, repoPath, status: 'not in cache' });
     } else {
       const hash = await hasher.hash(out.repoPath);
-      if (!hash) changes.push({ kind: 'out', path, repoPath, status: 'deleted' });
-      else if (!sameHash(entry, hash.md5)) changes.push({ kind: 'out', path, repoPath, status: 'modified' });
+      if (!hash) {
+        if (!options.allowMissing) changes.push({ kind: 'out', path, repoPath, status: 'deleted' });
+      } else if (!sameHash(entry, hash.md5)) changes.push({ kind: 'out', path, repoPath, status: 'modified' });
     }
     if (options.firstOnly && changes.length) return changes;
   }
   return changes;
+}
+
+/**
+ * DVC's `_changed_deps` with `allow_missing`: a missing dep still counts, as modified, when an
+ * upstream stage's output at the same path holds other data than this stage recorded reading.
+ */
+function upstreamChanged(dep: Dependency, entry: Record<string, unknown> | undefined, upstreamOuts?: ReadonlyMap<string, string>): boolean {
+  const upstream = dep.repoPath === undefined ? undefined : upstreamOuts?.get(dep.repoPath);
+  return upstream !== undefined && entry?.md5 !== upstream;
 }
 
 /** How `dvc status` names an outside dep: absolute as written, else resolved (DVC's `fs_path`). */

@@ -25,9 +25,9 @@ export class DryReproducer {
     this.recorded = recordedEntries(root);
   }
 
-  async wouldRun(stage: Stage, force: boolean, log: ReproduceLog): Promise<boolean> {
+  async wouldRun(stage: Stage, force: boolean, log: ReproduceLog, allowMissing = false): Promise<boolean> {
     const context = { root: this.root, hasher: this.hasher, log, recorded: this.recorded(stage), lockFile: lockFileOf(stage.file), createsLockFile: () => false };
-    return (await reproduceStage(stage, context, { force, dry: true })).outcome === 'would-run';
+    return (await reproduceStage(stage, context, { force, dry: true, allowMissing })).outcome === 'would-run';
   }
 
   /** Stages ran since: read dvc.lock and the files again. */
@@ -57,7 +57,7 @@ export async function dryReproduce(run: PlanRun, log: ReproduceLog): Promise<Set
     for (const stage of run.plan) {
       if (previousReproduced) log.info(''); // the blank line `dvc repro` prints after a stage it reproduced
       if (downstream.isForced(stage)) forced.add(stage);
-      previousReproduced = await reproducer.wouldRun(stage, run.flags.force === true || downstream.isForced(stage), log);
+      previousReproduced = await reproducer.wouldRun(stage, run.flags.force === true || downstream.isForced(stage), log, run.flags.allowMissing === true);
       if (!previousReproduced) continue;
       downstream.ran(stage);
       reproduced++;

@@ -6,6 +6,7 @@ import type { Stage } from '../../dvc/stage/stage';
 import { confirm } from './confirm';
 import { DryReproducer, silentLog } from './dry-reproducer';
 import { runStageTasks } from './nx-run';
+import { missingDataFlags } from './run-plan';
 import { tasksOf, type PlanRun } from './plan-run';
 
 /**
@@ -19,11 +20,11 @@ export async function reproduceInteractively(run: PlanRun): Promise<boolean> {
   try {
     for (const stage of run.plan) {
       const force = run.flags.force === true || downstream.isForced(stage);
-      if (!(await reproducer.wouldRun(stage, force, silentLog))) {
+      if (!(await reproducer.wouldRun(stage, force, silentLog, run.flags.allowMissing === true))) {
         console.log(`Stage '${stage.addressing}' didn't change, skipping`);
         continue;
       }
-      const ran = (await confirmStage(stage, run)) && runStageTasks(run.root, tasksOf(run, [stage]), { force, excludeTaskDependencies: true, ignoredFailures, plainOutput: true }, run.verbose);
+      const ran = (await confirmStage(stage, run)) && runStageTasks(run.root, tasksOf(run, [stage]), { force, excludeTaskDependencies: true, ignoredFailures, plainOutput: true, ...missingDataFlags(run) }, run.verbose);
       reproducer.refresh();
       if (ran) downstream.ran(stage);
       else if (!run.flags.ignoreErrors) return false;

@@ -10,6 +10,9 @@ export interface NxRunOptions {
   ignoredFailures?: string;
   /** A conversation with the user (`-i`) needs Nx's plain output, not its terminal UI. */
   plainOutput?: boolean;
+  /** `--pull` and `--allow-missing`, forwarded to the stage tasks. */
+  pull?: boolean;
+  allowMissing?: boolean;
 }
 
 /** One `nx run-many` of exactly these stage tasks, with the workspace's own nx and this terminal. */
@@ -24,6 +27,8 @@ export function runStageTasks(root: string, tasks: StageTask[], options: NxRunOp
     ...(options.excludeTaskDependencies ? ['--excludeTaskDependencies'] : []),
     ...(options.force ? ['--force', '--skip-nx-cache'] : []),
     ...(options.plainOutput ? ['--tui=false'] : []),
+    ...(options.pull ? ['--pull'] : []),
+    ...(options.allowMissing ? ['--allowMissing'] : []),
     ...(verbose ? ['--verbose'] : []),
   ];
   const env = options.ignoredFailures ? { ...process.env, [IGNORE_ERRORS_VARIABLE]: options.ignoredFailures } : process.env;

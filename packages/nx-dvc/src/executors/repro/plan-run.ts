@@ -18,6 +18,10 @@ export interface ReproFlags {
   ignoreErrors?: boolean;
   /** `dvc repro -i`: ask before each stage that would run. */
   interactive?: boolean;
+  /** `dvc repro --pull`: missing data comes from the DVC remote (forwarded to every stage task). */
+  pull?: boolean;
+  /** `dvc repro --allow-missing`: stages whose only change is missing data are skipped (forwarded to every stage task). */
+  allowMissing?: boolean;
 }
 
 /** DVC's plan for one `dvc-repro` command, and how to reach each stage's Nx task. */

@@ -25,9 +25,15 @@ export async function runPlan(run: PlanRun): Promise<boolean> {
   );
 }
 
-function runWave(run: PlanRun, stages: Stage[], options: NxRunOptions): boolean {
+function runWave(run: PlanRun, stages: Stage[], wave: NxRunOptions): boolean {
+  const options = { ...wave, ...missingDataFlags(run) };
   if (!run.flags.ignoreErrors) return runStageTasks(run.root, tasksOf(run, stages), options, run.verbose);
   return runIgnoringErrors(run, stages, options);
+}
+
+/** `--pull` and `--allow-missing` go to every stage task of the run. */
+export function missingDataFlags(run: PlanRun): Pick<NxRunOptions, 'pull' | 'allowMissing'> {
+  return { pull: run.flags.pull === true, allowMissing: run.flags.allowMissing === true };
 }
 
 /**

@@ -12,7 +12,7 @@ import { pushOutputs, pushSummary } from '../../dvc/remote/push-outputs';
 import { CommandFailedError, type CommandOutput } from '../../dvc/stage/runner';
 import type { Stage } from '../../dvc/stage/stage';
 import { ignoredFailuresDirectory, recordIgnoredFailure } from '../ignored-failures';
-import { checkoutUpstreamData } from './upstream-data';
+import { isOn, prepareStageData } from './missing-data';
 import { claimLockGeneration } from '../../plugin/lock-generation';
 import { fragmentOutput, fragmentPath, outsRecordPath, recordStages, removeFragment, writeFragment, writeOutsRecord } from '../../plugin/stage-record';
 import { hashStatePath, workspaceDataDirectoryOf } from '../../plugin/workspace-data';
@@ -29,6 +29,12 @@ export interface StageExecutorOptions {
   dvcPush?: boolean | string;
   /** Upstream stages whose DVC-cached outputs this stage reads, checked out from their records before it runs. */
   dataFrom?: { dvcFile: string; stage: string }[];
+  /** `.dvc` files whose data this stage reads (pulled with `--pull`). */
+  dataSources?: string[];
+  /** `dvc repro --pull`: data missing from the workspace and DVC's cache comes from the DVC remote. */
+  pull?: boolean | string;
+  /** `dvc repro --allow-missing`: skip the stage when its only change is missing data. */
+  allowMissing?: boolean | string;
 }
 
 /**
@@ -70,10 +76,8 @@ export async function runStageTask(options: StageExecutorOptions, env: StageTask
     const pipeline = loadPipeline(root, options.dvcFile, env.pipelines);
     const stage = stageOf(pipeline, options);
     const context = reproduceContext(root, stage, pipeline.lock, env, options);
-    if (context.cache && options.dataFrom?.length && !stage.frozen) {
-      await checkoutUpstreamData(root, stage, options.dataFrom, { cache: context.cache, hasher: context.hasher, dataDirectory });
-    }
-    const reproduced = await reproduceStage(stage, context, { force: options.force });
+    if (context.cache) await prepareStageData(root, stage, options, context, context.cache, dataDirectory);
+    const reproduced = await reproduceStage(stage, context, { force: options.force, pull: isOn(options.pull), allowMissing: isOn(options.allowMissing) });
     const result = reproduced.entry && { entry: reproduced.entry, cached: reproduced.cached };
     if (result && fragmentOutput(root, stage.file, stage.name!, dataDirectory)) {
       writeFragment(fragment, { dvcFile: stage.file, stage: stage.name!, ...result });
