@@ -2,12 +2,13 @@ import aws4 from 'aws4';
 import type { OutgoingHttpHeaders } from 'node:http';
 import { drain, fileSize, HttpStatusError, saveBody, send, type HttpCall } from './http-request';
 import { s3Credentials, s3Region, type S3Credentials } from './s3-credentials';
+import { DVC_MULTIPART, multipartPartSize, uploadMultipart, type MultipartPolicy } from './s3-multipart';
 import { MissingObjectError, type RemoteStorage } from './storage';
 
 /**
  * DVC's `s3://bucket/prefix` remote, on AWS or on any S3-compatible server (`endpointurl`):
- * SigV4-signed GET, HEAD and PUT with unsigned payloads, so bodies stream from and to files.
- * (One PUT per object: S3 caps those at 5 GiB.)
+ * SigV4-signed requests with unsigned payloads, so bodies stream from and to files. Objects from
+ * two parts' worth on go up as multipart uploads, as s3fs sends them (S3 caps a single PUT at 5 GiB).
  */
 export class S3Storage implements RemoteStorage {
   private readonly bucket: string;
@@ -16,7 +17,12 @@ export class S3Storage implements RemoteStorage {
   private readonly region: string;
   private readonly credentials?: S3Credentials;
 
-  constructor(url: URL, options: Record<string, string>, readonly description: string) {
+  constructor(
+    url: URL,
+    options: Record<string, string>,
+    readonly description: string,
+    private readonly multipart: MultipartPolicy = DVC_MULTIPART,
+  ) {
     this.bucket = url.hostname;
     this.prefix = url.pathname.replace(/^\/+|\/+$/g, '');
     this.endpoint = options.endpointurl ? new URL(options.endpointurl) : undefined;
@@ -43,18 +49,22 @@ export class S3Storage implements RemoteStorage {
   }
 
   async upload(fromFile: string, key: string): Promise<void> {
-    const call = this.signed('PUT', key, { 'Content-Length': fileSize(fromFile), 'Content-Type': 'application/octet-stream' });
+    const size = fileSize(fromFile);
+    const partSize = multipartPartSize(size, this.multipart);
+    if (partSize !== undefined) return uploadMultipart(this.signed.bind(this), key, fromFile, size, partSize, this.multipart.partsAtOnce);
+    const call = this.signed('PUT', key, undefined, { 'Content-Length': size, 'Content-Type': 'application/octet-stream' });
     const response = await send({ ...call, bodyFile: fromFile });
     const body = await drain(response);
     if (response.statusCode! >= 400) throw new HttpStatusError(response.statusCode!, `PUT ${this.describe(key)}`, body);
   }
 
-  private signed(method: string, key: string, headers: OutgoingHttpHeaders = {}): HttpCall {
+  private signed(method: string, key: string, query?: string, headers: OutgoingHttpHeaders = {}): HttpCall {
     const objectKey = [this.prefix, key].filter(Boolean).join('/');
     const encodedKey = objectKey.split('/').map(encodeURIComponent).join('/');
     const url = this.endpoint
       ? new URL(`${this.endpoint.pathname.replace(/\/?$/, '/')}${this.bucket}/${encodedKey}`, this.endpoint)
       : new URL(`https://${this.bucket}.s3.${this.region}.amazonaws.com/${encodedKey}`);
+    if (query) url.search = query;
     const allHeaders: OutgoingHttpHeaders = { ...headers, 'X-Amz-Content-Sha256': 'UNSIGNED-PAYLOAD' };
     if (!this.credentials) return { method, url, headers: allHeaders };
     const request = aws4.sign(

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -14,6 +14,7 @@ import { hashPath } from '../hashing/directory';
 import { DvcError } from '../errors';
 import { openRemote } from './open-remote';
 import { resolveRemote } from './remote-config';
+import { S3Storage } from './s3-storage';
 import { pull, push } from './transfer';
 import { dvcOk, skipWithoutDvc } from '../../testing/real-dvc';
 
@@ -129,6 +130,47 @@ describe('push and pull', () => {
   });
 });
 
+describe('S3 multipart upload', () => {
+  const MiB = 1024 * 1024;
+  const policy = { partSize: 2 * MiB, partsAtOnce: 2 };
+
+  test('an object from two parts on goes up in parts, streamed, and comes back byte-identical; smaller ones in one PUT', async () => {
+    const { endpoint, requests } = await recordingProxy(await s3Server(temp('s3-mp')));
+    const first = await workspaceWithOutputs('');
+    writeFileSync(join(first.root, 'big.bin'), Buffer.from(Array.from({ length: 7.5 * MiB }, (_, i) => (i * 7) % 251)));
+    const big = await hashPath(join(first.root, 'big.bin'));
+    first.cache.save(join(first.root, 'big.bin'), big);
+    const storage = () => new S3Storage(new URL('s3://bucket/mp'), { endpointurl: endpoint, access_key_id: 'S3RVER', secret_access_key: 'S3RVER' }, 'mp', policy);
+    const pushed = await push(first.cache, storage(), [big.md5, ...first.md5s]);
+    assert.equal(pushed.transferred.length, 5);
+    const bigKey = `/bucket/mp/files/md5/${big.md5.slice(0, 2)}/${big.md5.slice(2)}`;
+    const calls = requests.filter((r) => r.path === bigKey && r.method !== 'HEAD').map((r) => `${r.method} ${r.query}`);
+    assert.equal(calls[0], 'POST uploads', 'CreateMultipartUpload');
+    assert.deepEqual(calls.slice(1, -1).sort(), ['1', '2', '3', '4'].map((n) => `PUT partNumber=${n}&uploadId=*`), 'four parts of 2 MiB at most');
+    assert.equal(calls.at(-1), 'POST uploadId=*', 'CompleteMultipartUpload');
+    const model = `/bucket/mp/files/md5/${first.md5s[0]!.slice(0, 2)}/${first.md5s[0]!.slice(2)}`;
+    assert.deepEqual(requests.filter((r) => r.path === model && r.method === 'PUT').map((r) => r.query), [''], 'the 3 MiB model (under two parts) in one PUT');
+    const clone = freshClone(first.root);
+    assert.deepEqual((await pull(clone.cache, storage(), [big.md5, ...first.md5s])).missing, []);
+    assert.deepEqual(objects(clone.cache.dir), objects(first.cache.dir));
+  });
+
+  test('a failed part aborts the upload and fails the push; nothing is left under the key', async () => {
+    const { endpoint, requests } = await recordingProxy(await s3Server(temp('s3-mp-fail')), (r) => r.method === 'PUT' && r.query.startsWith('partNumber=3&'));
+    const first = await workspaceWithOutputs('');
+    writeFileSync(join(first.root, 'big.bin'), Buffer.alloc(9 * MiB, 3));
+    const big = await hashPath(join(first.root, 'big.bin'));
+    first.cache.save(join(first.root, 'big.bin'), big);
+    const storage = new S3Storage(new URL('s3://bucket/mp'), { endpointurl: endpoint, access_key_id: 'S3RVER', secret_access_key: 'S3RVER' }, 'mp', policy);
+    await assert.rejects(push(first.cache, storage, [big.md5]), /UploadPart .*partNumber=3.*HTTP 500/);
+    const calls = requests.filter((r) => r.method !== 'HEAD').map((r) => `${r.method} ${r.query.replace(/^partNumber=\d&/, '')}`);
+    assert.equal(calls.at(-1), 'DELETE uploadId=*', 'AbortMultipartUpload, once the parts in flight settled');
+    assert.ok(!calls.includes('POST uploadId=*'), 'never completed');
+    assert.ok(requests.filter((r) => r.method === 'PUT').length <= 4, 'no part started after the failure');
+    assert.equal(await storage.has(`files/md5/${big.md5.slice(0, 2)}/${big.md5.slice(2)}`), false);
+  });
+});
+
 describe('with real DVC', { skip: skipWithoutDvc }, () => {
   test('dvc pull reads what we pushed, and we pull what dvc push wrote, to and from a local remote', async () => {
     const ours = temp('ours-remote');
@@ -189,4 +231,33 @@ async function s3Server(dir: string): Promise<string> {
   const address = (await server.run()) as AddressInfo;
   servers.push({ close: () => server.close() });
   return `http://127.0.0.1:${address.port}`;
+}
+
+interface ProxiedRequest {
+  method: string;
+  path: string;
+  /** The query with the upload id replaced by `*`. */
+  query: string;
+}
+
+/** A loopback proxy in front of an S3 server that records requests, and answers 500 to those `fail` picks. */
+async function recordingProxy(target: string, fail: (r: ProxiedRequest) => boolean = () => false): Promise<{ endpoint: string; requests: ProxiedRequest[] }> {
+  const requests: ProxiedRequest[] = [];
+  const server: Server = createServer((req, res) => {
+    const url = new URL(req.url!, target);
+    const recorded = { method: req.method!, path: url.pathname, query: url.search.slice(1).replace(/uploadId=[^&]+/, 'uploadId=*') };
+    requests.push(recorded);
+    if (fail(recorded)) {
+      req.resume();
+      return void req.on('end', () => res.writeHead(500).end('<Error><Code>InternalError</Code></Error>'));
+    }
+    const forwarded = request(url, { method: req.method, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode!, answer.headers);
+      answer.pipe(res);
+    });
+    req.pipe(forwarded);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  servers.push({ close: () => new Promise((resolve) => server.close(resolve)) });
+  return { endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests };
 }
