@@ -13,10 +13,10 @@ import { DvcCache } from '../cache/dvc-cache';
 import { hashPath } from '../hashing/directory';
 import { DvcError } from '../errors';
 import { openRemote } from './open-remote';
-import { resolveRemote } from './remote-config';
+import { resolveRemote, type RemoteConfig } from './remote-config';
 import { S3Storage } from './s3-storage';
 import { pull, push } from './transfer';
-import { dvcOk, skipWithoutDvc } from '../../testing/real-dvc';
+import { dvcOk, dvcOkAsync, skipWithoutDvc, skipWithoutDvcS3 } from '../../testing/real-dvc';
 
 const roots: string[] = [];
 const servers: { close(): unknown }[] = [];
@@ -177,16 +177,8 @@ describe('with real DVC', { skip: skipWithoutDvc }, () => {
     const first = await workspaceWithOutputs(`[core]\n    remote = store\n['remote "store"']\n    url = ${ours}\n`);
     await push(first.cache, openRemote(resolveRemote(first.root, undefined, 'push')), first.md5s);
 
-    const repo = temp('dvc-repo');
-    execFileSync('git', ['init', '-q'], { cwd: repo });
-    dvcOk(repo, ['init', '-q']);
+    const repo = dvcRepoWithTheSameData();
     dvcOk(repo, ['remote', 'add', '-d', 'store', ours]);
-    mkdirSync(join(repo, 'data/sub'), { recursive: true });
-    writeFileSync(join(repo, 'model.bin'), Buffer.alloc(3 * 1024 * 1024, 7));
-    writeFileSync(join(repo, 'data/a.txt'), 'a\n');
-    writeFileSync(join(repo, 'data/sub/b.txt'), 'a\n');
-    writeFileSync(join(repo, 'data/c.txt'), 'c\n');
-    dvcOk(repo, ['add', '-q', 'model.bin', 'data']);
     rmSync(join(repo, '.dvc/cache'), { recursive: true });
     rmSync(join(repo, 'data'), { recursive: true });
     dvcOk(repo, ['pull', '-q']);
@@ -203,7 +195,74 @@ describe('with real DVC', { skip: skipWithoutDvc }, () => {
     assert.deepEqual(pulled.missing, []);
     assert.deepEqual(objects(clone.cache.dir), objects(first.cache.dir));
   });
+  test('the same on an S3-compatible remote (endpointurl, credentials in config.local), a multipart object included', { skip: skipWithoutDvcS3() }, async () => {
+    const s3Dir = temp('s3-dvc');
+    const endpoint = await s3Server(s3Dir);
+    const remoteConfig = (name: string, prefix: string) => `['remote "${name}"']\n    url = s3://bucket/${prefix}\n    endpointurl = ${endpoint}\n`;
+    const credentials = (name: string) => `['remote "${name}"']\n    access_key_id = S3RVER\n    secret_access_key = S3RVER\n`;
+    const first = await workspaceWithOutputs(`[core]\n    remote = s3\n${remoteConfig('s3', 'ours')}`);
+    writeFileSync(join(first.root, '.dvc/config.local'), credentials('s3'));
+    writeFileSync(join(first.root, 'big.bin'), Buffer.from(Array.from({ length: 5 * 1024 * 1024 }, (_, i) => (i * 13) % 253)));
+    const big = await hashPath(join(first.root, 'big.bin'));
+    first.cache.save(join(first.root, 'big.bin'), big);
+    const md5s = [...first.md5s, big.md5];
+    const remote = resolveRemote(first.root, undefined, 'push');
+    const smallParts = new S3Storage(new URL(remote.url), remote.options, 'ours', { partSize: 2 * 1024 * 1024, partsAtOnce: 2 });
+    assert.equal((await push(first.cache, smallParts, md5s)).transferred.length, 5);
+
+    const repo = dvcRepoWithTheSameData();
+    writeFileSync(join(repo, 'big.bin'), readFileSync(join(first.root, 'big.bin')));
+    dvcOk(repo, ['add', '-q', 'big.bin']);
+    writeFileSync(join(repo, '.dvc/config'), `[core]\n    remote = s3\n${remoteConfig('s3', 'ours')}${remoteConfig('theirs', 'theirs')}`);
+    writeFileSync(join(repo, '.dvc/config.local'), credentials('s3') + credentials('theirs'));
+    rmSync(join(repo, '.dvc/cache'), { recursive: true });
+    rmSync(join(repo, 'data'), { recursive: true });
+    rmSync(join(repo, 'big.bin'));
+    await dvcOkAsync(repo, ['pull', '-q']);
+    assert.equal(readFileSync(join(repo, 'data/sub/b.txt'), 'utf8'), 'a\n');
+    assert.deepEqual(readFileSync(join(repo, 'big.bin')), readFileSync(join(first.root, 'big.bin')), 'real DVC reads our multipart upload');
+    assert.match((await dvcOkAsync(repo, ['status', '--cloud'])).output, /Cache and remote 's3' are in sync/);
+
+    await dvcOkAsync(repo, ['push', '-q', '-r', 'theirs']);
+    assert.deepEqual(s3Objects(s3Dir, 'theirs'), s3Objects(s3Dir, 'ours'), "dvc push's keys and bytes are ours");
+    const clone = freshClone(first.root);
+    writeFileSync(join(clone.root, '.dvc/config'), remoteConfig('theirs', 'theirs'));
+    // no credentials in the clone's config: the AWS variables, as botocore reads them
+    const theirs = openRemoteWithEnv(resolveRemote(clone.root, 'theirs', 'pull'), { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER' });
+    assert.deepEqual((await pull(clone.cache, theirs, md5s)).missing, []);
+    assert.deepEqual(objects(clone.cache.dir), objects(first.cache.dir));
+  });
 });
+
+/** A DVC repository (git, dvc init) holding the same files as `workspaceWithOutputs`, `dvc add`ed. */
+function dvcRepoWithTheSameData(): string {
+  const repo = temp('dvc-repo');
+  execFileSync('git', ['init', '-q'], { cwd: repo });
+  dvcOk(repo, ['init', '-q']);
+  mkdirSync(join(repo, 'data/sub'), { recursive: true });
+  writeFileSync(join(repo, 'model.bin'), Buffer.alloc(3 * 1024 * 1024, 7));
+  writeFileSync(join(repo, 'data/a.txt'), 'a\n');
+  writeFileSync(join(repo, 'data/sub/b.txt'), 'a\n');
+  writeFileSync(join(repo, 'data/c.txt'), 'c\n');
+  dvcOk(repo, ['add', '-q', 'model.bin', 'data']);
+  return repo;
+}
+
+/** The objects s3rver holds under `bucket/<prefix>/` (it stores each as `<key>._S3rver_object`), by key. */
+function s3Objects(s3Dir: string, prefix: string): Record<string, string> {
+  const cwd = join(s3Dir, 'bucket', prefix);
+  return Object.fromEntries(fg.sync('**/*._S3rver_object', { cwd }).sort().map((p) => [p.replace(/\._S3rver_object$/, ''), readFileSync(join(cwd, p), 'latin1')]));
+}
+
+function openRemoteWithEnv(remote: RemoteConfig, env: Record<string, string>) {
+  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, env);
+  try {
+    return openRemote(remote);
+  } finally {
+    for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k]; else process.env[k] = v;
+  }
+}
 
 /** A loopback HTTP server storing what is POSTed or PUT under a directory, with basic auth. */
 async function httpRemoteServer(dir: string, userPassword: string): Promise<{ url: string; requests: string[] }> {
