@@ -1,18 +1,18 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import fg from 'fast-glob';
-import S3rver from 's3rver';
 import { dvcOkAsync, skipWithoutDvcS3 } from '../tools/support/real-dvc';
 import { RemoteCacheServer } from '../tools/support/remote-cache-server';
+import { startS3Server, type S3Server } from '../tools/support/s3-server';
 import { cloneWorkspace, createWorkspace, taskStatus, type Workspace } from '../tools/support/workspace';
 
 /**
- * An S3-compatible DVC remote through the real Nx path: s3rver (the S3 API served from disk) and
- * Nx's self-hosted remote cache on loopback. Workspace A runs with `dvcPush`, its credentials in
+ * An S3-compatible DVC remote through the real Nx path: s3rver (the S3 API served from disk,
+ * refusing unsigned requests) and Nx's self-hosted remote cache, both on loopback. Workspace A
+ * runs with `dvcPush`, its credentials in
  * `.dvc/config.local` (gitignored, as DVC advises); a fresh clone B, with an empty DVC cache and
  * the credentials in the AWS variables, gets every stage from Nx's remote cache and the data from
  * S3, byte-identical, running no command. Real `dvc pull` (dvc-s3) reads what nx-dvc pushed.
@@ -44,9 +44,9 @@ describe('an S3-compatible DVC remote across machines', () => {
   const scratch = mkdtempSync(join(tmpdir(), 'nx-dvc-s3-'));
   const sideEffects = join(scratch, 'side-effects.log');
   const s3Dir = join(scratch, 's3');
-  const s3 = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: s3Dir, configureBuckets: [{ name: 'bucket', configs: [] }] });
   const cacheServer = new RemoteCacheServer(join(scratch, 'nx-cache'), 'secret-token');
   const workspaces: Workspace[] = [];
+  let s3: S3Server;
   let cacheUrl = '';
   let a: Workspace;
 
@@ -61,14 +61,14 @@ describe('an S3-compatible DVC remote across machines', () => {
   const sideEffectLines = () => (existsSync(sideEffects) ? readFileSync(sideEffects, 'utf8').split('\n').filter(Boolean) : []);
 
   before(async () => {
-    const endpoint = `http://127.0.0.1:${((await s3.run()) as AddressInfo).port}`;
+    s3 = await startS3Server(s3Dir);
     cacheUrl = await cacheServer.start();
     a = createWorkspace({
       plugins: [{ plugin: 'nx-dvc', options: { dvcPush: true } }],
       files: {
         'ml/dvc.yaml': PIPELINE,
         'ml/raw.csv': 'x,y\n1,2\n3,4\n',
-        '.dvc/config': `[core]\n    remote = s3\n['remote "s3"']\n    url = s3://bucket/dvc/store\n    endpointurl = ${endpoint}\n`,
+        '.dvc/config': `[core]\n    remote = s3\n['remote "s3"']\n    url = s3://bucket/dvc/store\n    endpointurl = ${s3.endpoint}\n`,
         '.dvc/config.local': `['remote "s3"']\n    access_key_id = S3RVER\n    secret_access_key = S3RVER\n`,
         '.dvc/.gitignore': '/config.local\n/tmp\n/cache\n',
       },

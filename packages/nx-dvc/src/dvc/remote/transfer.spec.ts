@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer, request, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { after, describe, test } from 'node:test';
 import fg from 'fast-glob';
-import S3rver from 's3rver';
 import { DvcCache } from '../cache/dvc-cache';
 import { hashPath } from '../hashing/directory';
 import { DvcError } from '../errors';
@@ -17,6 +16,7 @@ import { resolveRemote, type RemoteConfig } from './remote-config';
 import { S3Storage } from './s3-storage';
 import { pull, push } from './transfer';
 import { dvcOk, dvcOkAsync, skipWithoutDvc, skipWithoutDvcS3 } from '../../testing/real-dvc';
+import { startS3Server, type S3Server, type S3ServerOptions } from '../../testing/s3-server';
 
 const roots: string[] = [];
 const servers: { close(): unknown }[] = [];
@@ -119,7 +119,7 @@ describe('push and pull', () => {
   });
 
   test('an S3-compatible remote (endpointurl), credentials from config.local or the AWS variables', async () => {
-    const endpoint = await s3Server(temp('s3'));
+    const { endpoint } = await s3Server(temp('s3'));
     await roundTrip(
       `[core]\n    remote = s3\n['remote "s3"']\n    url = s3://bucket/some/prefix\n    endpointurl = ${endpoint}\n`,
       `['remote "s3"']\n    access_key_id = S3RVER\n    secret_access_key = S3RVER\n`,
@@ -127,6 +127,8 @@ describe('push and pull', () => {
     // s3rver checks the access key but not SigV4 signatures themselves (aws4 computes those).
     const wrong = await workspaceWithOutputs(`['remote "s3"']\n    url = s3://bucket/x\n    endpointurl = ${endpoint}\n    access_key_id = WRONG\n    secret_access_key = S3RVER\n`);
     await assert.rejects(push(wrong.cache, openRemote(resolveRemote(wrong.root, 's3', 'push')), wrong.md5s), /HTTP 403/);
+    const anonymous = await workspaceWithOutputs(`['remote "s3"']\n    url = s3://bucket/x\n    endpointurl = ${endpoint}\n    credentialpath = ${join(wrong.root, 'none')}\n`);
+    await assert.rejects(push(anonymous.cache, openRemote(resolveRemote(anonymous.root, 's3', 'push')), anonymous.md5s), /HTTP 403/, 'no credentials: unsigned requests, refused');
   });
 });
 
@@ -135,7 +137,7 @@ describe('S3 multipart upload', () => {
   const policy = { partSize: 2 * MiB, partsAtOnce: 2 };
 
   test('an object from two parts on goes up in parts, streamed, and comes back byte-identical; smaller ones in one PUT', async () => {
-    const { endpoint, requests } = await recordingProxy(await s3Server(temp('s3-mp')));
+    const { endpoint, requests } = await s3Server(temp('s3-mp'));
     const first = await workspaceWithOutputs('');
     writeFileSync(join(first.root, 'big.bin'), Buffer.from(Array.from({ length: 7.5 * MiB }, (_, i) => (i * 7) % 251)));
     const big = await hashPath(join(first.root, 'big.bin'));
@@ -156,7 +158,7 @@ describe('S3 multipart upload', () => {
   });
 
   test('a failed part aborts the upload and fails the push; nothing is left under the key', async () => {
-    const { endpoint, requests } = await recordingProxy(await s3Server(temp('s3-mp-fail')), (r) => r.method === 'PUT' && r.query.startsWith('partNumber=3&'));
+    const { endpoint, requests } = await s3Server(temp('s3-mp-fail'), { fail: (r) => r.method === 'PUT' && r.query.startsWith('partNumber=3&') });
     const first = await workspaceWithOutputs('');
     writeFileSync(join(first.root, 'big.bin'), Buffer.alloc(9 * MiB, 3));
     const big = await hashPath(join(first.root, 'big.bin'));
@@ -197,7 +199,7 @@ describe('with real DVC', { skip: skipWithoutDvc }, () => {
   });
   test('the same on an S3-compatible remote (endpointurl, credentials in config.local), a multipart object included', { skip: skipWithoutDvcS3() }, async () => {
     const s3Dir = temp('s3-dvc');
-    const endpoint = await s3Server(s3Dir);
+    const { endpoint } = await s3Server(s3Dir);
     const remoteConfig = (name: string, prefix: string) => `['remote "${name}"']\n    url = s3://bucket/${prefix}\n    endpointurl = ${endpoint}\n`;
     const credentials = (name: string) => `['remote "${name}"']\n    access_key_id = S3RVER\n    secret_access_key = S3RVER\n`;
     const first = await workspaceWithOutputs(`[core]\n    remote = s3\n${remoteConfig('s3', 'ours')}`);
@@ -285,38 +287,8 @@ async function httpRemoteServer(dir: string, userPassword: string): Promise<{ ur
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests };
 }
 
-async function s3Server(dir: string): Promise<string> {
-  const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: dir, configureBuckets: [{ name: 'bucket', configs: [] }] });
-  const address = (await server.run()) as AddressInfo;
-  servers.push({ close: () => server.close() });
-  return `http://127.0.0.1:${address.port}`;
-}
-
-interface ProxiedRequest {
-  method: string;
-  path: string;
-  /** The query with the upload id replaced by `*`. */
-  query: string;
-}
-
-/** A loopback proxy in front of an S3 server that records requests, and answers 500 to those `fail` picks. */
-async function recordingProxy(target: string, fail: (r: ProxiedRequest) => boolean = () => false): Promise<{ endpoint: string; requests: ProxiedRequest[] }> {
-  const requests: ProxiedRequest[] = [];
-  const server: Server = createServer((req, res) => {
-    const url = new URL(req.url!, target);
-    const recorded = { method: req.method!, path: url.pathname, query: url.search.slice(1).replace(/uploadId=[^&]+/, 'uploadId=*') };
-    requests.push(recorded);
-    if (fail(recorded)) {
-      req.resume();
-      return void req.on('end', () => res.writeHead(500).end('<Error><Code>InternalError</Code></Error>'));
-    }
-    const forwarded = request(url, { method: req.method, headers: req.headers }, (answer) => {
-      res.writeHead(answer.statusCode!, answer.headers);
-      answer.pipe(res);
-    });
-    req.pipe(forwarded);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  servers.push({ close: () => new Promise((resolve) => server.close(resolve)) });
-  return { endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests };
+async function s3Server(dir: string, options: S3ServerOptions = {}): Promise<S3Server> {
+  const server = await startS3Server(dir, options);
+  servers.push(server);
+  return server;
 }
