@@ -30,7 +30,19 @@ export class S3Storage implements RemoteStorage {
     this.credentials = s3Credentials(options);
   }
 
-  async has(key: string): Promise<boolean> {
+  has(key: string): Promise<boolean> {
+    return this.explainingRefusal(this.head(key));
+  }
+
+  download(key: string, toFile: string): Promise<void> {
+    return this.explainingRefusal(this.get(key, toFile));
+  }
+
+  upload(fromFile: string, key: string): Promise<void> {
+    return this.explainingRefusal(this.put(fromFile, key));
+  }
+
+  private async head(key: string): Promise<boolean> {
     const response = await send(this.signed('HEAD', key));
     await drain(response);
     if (response.statusCode === 404) return false;
@@ -38,7 +50,7 @@ export class S3Storage implements RemoteStorage {
     return true;
   }
 
-  async download(key: string, toFile: string): Promise<void> {
+  private async get(key: string, toFile: string): Promise<void> {
     const response = await send(this.signed('GET', key));
     if (response.statusCode === 404) {
       await drain(response);
@@ -48,7 +60,7 @@ export class S3Storage implements RemoteStorage {
     await saveBody(response, toFile);
   }
 
-  async upload(fromFile: string, key: string): Promise<void> {
+  private async put(fromFile: string, key: string): Promise<void> {
     const size = fileSize(fromFile);
     const partSize = multipartPartSize(size, this.multipart);
     if (partSize !== undefined) return uploadMultipart(this.signed.bind(this), key, fromFile, size, partSize, this.multipart.partsAtOnce);
@@ -74,7 +86,22 @@ export class S3Storage implements RemoteStorage {
     return { method, url, headers: request.headers as OutgoingHttpHeaders };
   }
 
+  /** A refusal with no credentials found says where DVC reads them from. */
+  private async explainingRefusal<T>(operation: Promise<T>): Promise<T> {
+    try {
+      return await operation;
+    } catch (error) {
+      if (this.credentials || !(error instanceof HttpStatusError) || (error.status !== 401 && error.status !== 403)) throw error;
+      error.message += `\n${NO_CREDENTIALS_HINT}`;
+      throw error;
+    }
+  }
+
   private describe(key: string): string {
     return `s3://${this.bucket}/${[this.prefix, key].filter(Boolean).join('/')}`;
   }
 }
+
+const NO_CREDENTIALS_HINT =
+  'No S3 credentials were found (the requests went unsigned). Set them as DVC reads them: `dvc remote modify --local <remote> access_key_id ...` and `secret_access_key ...`, ' +
+  'or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or a profile in ~/.aws/credentials.';

@@ -128,7 +128,7 @@ describe('push and pull', () => {
     const wrong = await workspaceWithOutputs(`['remote "s3"']\n    url = s3://bucket/x\n    endpointurl = ${endpoint}\n    access_key_id = WRONG\n    secret_access_key = S3RVER\n`);
     await assert.rejects(push(wrong.cache, openRemote(resolveRemote(wrong.root, 's3', 'push')), wrong.md5s), /HTTP 403/);
     const anonymous = await workspaceWithOutputs(`['remote "s3"']\n    url = s3://bucket/x\n    endpointurl = ${endpoint}\n    credentialpath = ${join(wrong.root, 'none')}\n`);
-    await assert.rejects(push(anonymous.cache, openRemote(resolveRemote(anonymous.root, 's3', 'push')), anonymous.md5s), /HTTP 403/, 'no credentials: unsigned requests, refused');
+    await assert.rejects(push(anonymous.cache, openRemote(resolveRemote(anonymous.root, 's3', 'push')), anonymous.md5s), /HTTP 403.*\nNo S3 credentials were found .*dvc remote modify --local <remote> access_key_id/s, 'no credentials: unsigned requests, refused, and where DVC reads them from');
   });
 });
 
