@@ -1,5 +1,6 @@
 import aws4 from 'aws4';
 import type { OutgoingHttpHeaders } from 'node:http';
+import { DvcError } from '../errors';
 import { drain, fileSize, HttpStatusError, saveBody, send, type HttpCall } from './http-request';
 import { s3Credentials, s3Region, type S3Credentials } from './s3-credentials';
 import { DVC_MULTIPART, multipartPartSize, uploadMultipart, type MultipartPolicy } from './s3-multipart';
@@ -23,6 +24,7 @@ export class S3Storage implements RemoteStorage {
     readonly description: string,
     private readonly multipart: MultipartPolicy = DVC_MULTIPART,
   ) {
+    refuseOptionsNotApplied(options, description);
     this.bucket = url.hostname;
     this.prefix = url.pathname.replace(/^\/+|\/+$/g, '');
     this.endpoint = options.endpointurl ? new URL(options.endpointurl) : undefined;
@@ -105,3 +107,16 @@ export class S3Storage implements RemoteStorage {
 const NO_CREDENTIALS_HINT =
   'No S3 credentials were found (the requests went unsigned). Set them as DVC reads them: `dvc remote modify --local <remote> access_key_id ...` and `secret_access_key ...`, ' +
   'or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or a profile in ~/.aws/credentials.';
+
+/** Options that change what is stored or how it is read: ignoring them would store objects DVC would not. */
+const NOT_APPLIED = /^(sse|sse_kms_key_id|sse_customer_key|sse_customer_algorithm|acl|grant_\w+)$/;
+
+function refuseOptionsNotApplied(options: Record<string, string>, description: string): void {
+  const keys = Object.keys(options).filter((key) => NOT_APPLIED.test(key));
+  if (keys.length === 0) return;
+  throw new DvcError(
+    `remote ${description}: nx-dvc does not apply ${keys.map((k) => `'${k}'`).join(', ')} (encryption and access control of S3 objects); ` +
+      'use DVC itself for this remote: `dvc pull` (and `dvc push`)',
+    '.dvc/config',
+  );
+}

@@ -99,6 +99,11 @@ describe('which remote', () => {
 
   test('other remote types get one message naming dvc pull', () => {
     assert.throws(() => openRemote({ name: 'g', url: 'gdrive://abc', options: {} }), (e: unknown) => e instanceof DvcError && /use DVC itself for 'gdrive' remotes: `dvc pull`/.test(e.message));
+    assert.throws(
+      () => openRemote({ name: 's3', url: 's3://bucket/x', options: { sse: 'AES256', grant_read: 'id=1' } }),
+      (e: unknown) => e instanceof DvcError && /does not apply 'sse', 'grant_read' .*`dvc pull`/.test(e.message),
+      'S3 options that change how objects are stored are refused, not ignored',
+    );
   });
 });
 
