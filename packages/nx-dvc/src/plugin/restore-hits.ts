@@ -50,13 +50,17 @@ export async function checkoutRestoredStages(root: string, hits: LockFragment[],
 /** One message for every stage whose data is missing: which stage, which outputs, and the fix. */
 export function missingDataMessage(missing: MissingData[], remote: string | undefined): string {
   const where = missingDataPlace(remote);
+  // one cause shared by every stage (a remote nx-dvc cannot read, a refused request) is said once
+  const errors = new Set(missing.map((m) => m.error));
+  const shared = errors.size === 1 ? [...errors][0] : undefined;
   const lines = missing.map(({ fragment, missing: outs, error }) => {
     const paths = outs.map((o) => `'${o.path}'`).join(', ');
-    return `  stage '${addressingOf(fragment.dvcFile, fragment.stage)}': ${paths}${error ? ` (${error})` : ''}`;
+    return `  stage '${addressingOf(fragment.dvcFile, fragment.stage)}': ${paths}${error && !shared ? ` (${error})` : ''}`;
   });
   return [
     `nx-dvc: these stages came from the Nx cache, but the data of their outputs is ${where}:`,
     ...lines,
+    ...(shared ? [shared] : []),
     'Their outputs were not checked out and dvc.lock does not record them. Fetch the data with `dvc pull` and run again, ' +
       'or reproduce the stages with `--skip-nx-cache`.',
   ].join('\n');

@@ -9,6 +9,10 @@ export interface HttpCall {
   headers?: OutgoingHttpHeaders;
   /** A file streamed as the body (its length is sent unless the headers say chunked). */
   bodyFile?: string;
+  /** Only these bytes of `bodyFile` (`end` inclusive): one part of a multipart upload. */
+  bodyRange?: { start: number; end: number };
+  /** A small body held in memory (an XML request). */
+  body?: string;
 }
 
 /** One request; resolves with the response once its headers arrived (the body is left to read). */
@@ -18,10 +22,10 @@ export function send(call: HttpCall): Promise<IncomingMessage> {
     const req = request(call.url, { method: call.method, headers: call.headers }, resolvePromise);
     req.on('error', reject);
     if (!call.bodyFile) {
-      req.end();
+      req.end(call.body);
       return;
     }
-    pipeline(createReadStream(call.bodyFile), req).catch(reject);
+    pipeline(createReadStream(call.bodyFile, call.bodyRange), req).catch(reject);
   });
 }
 

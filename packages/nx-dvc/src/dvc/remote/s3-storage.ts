@@ -1,13 +1,15 @@
 import aws4 from 'aws4';
 import type { OutgoingHttpHeaders } from 'node:http';
+import { DvcError } from '../errors';
 import { drain, fileSize, HttpStatusError, saveBody, send, type HttpCall } from './http-request';
 import { s3Credentials, s3Region, type S3Credentials } from './s3-credentials';
+import { DVC_MULTIPART, multipartPartSize, uploadMultipart, type MultipartPolicy } from './s3-multipart';
 import { MissingObjectError, type RemoteStorage } from './storage';
 
 /**
  * DVC's `s3://bucket/prefix` remote, on AWS or on any S3-compatible server (`endpointurl`):
- * SigV4-signed GET, HEAD and PUT with unsigned payloads, so bodies stream from and to files.
- * (One PUT per object: S3 caps those at 5 GiB.)
+ * SigV4-signed requests with unsigned payloads, so bodies stream from and to files. Objects from
+ * two parts' worth on go up as multipart uploads, as s3fs sends them (S3 caps a single PUT at 5 GiB).
  */
 export class S3Storage implements RemoteStorage {
   private readonly bucket: string;
@@ -16,7 +18,13 @@ export class S3Storage implements RemoteStorage {
   private readonly region: string;
   private readonly credentials?: S3Credentials;
 
-  constructor(url: URL, options: Record<string, string>, readonly description: string) {
+  constructor(
+    url: URL,
+    options: Record<string, string>,
+    readonly description: string,
+    private readonly multipart: MultipartPolicy = DVC_MULTIPART,
+  ) {
+    refuseOptionsNotApplied(options, description);
     this.bucket = url.hostname;
     this.prefix = url.pathname.replace(/^\/+|\/+$/g, '');
     this.endpoint = options.endpointurl ? new URL(options.endpointurl) : undefined;
@@ -24,7 +32,19 @@ export class S3Storage implements RemoteStorage {
     this.credentials = s3Credentials(options);
   }
 
-  async has(key: string): Promise<boolean> {
+  has(key: string): Promise<boolean> {
+    return this.explainingRefusal(this.head(key));
+  }
+
+  download(key: string, toFile: string): Promise<void> {
+    return this.explainingRefusal(this.get(key, toFile));
+  }
+
+  upload(fromFile: string, key: string): Promise<void> {
+    return this.explainingRefusal(this.put(fromFile, key));
+  }
+
+  private async head(key: string): Promise<boolean> {
     const response = await send(this.signed('HEAD', key));
     await drain(response);
     if (response.statusCode === 404) return false;
@@ -32,7 +52,7 @@ export class S3Storage implements RemoteStorage {
     return true;
   }
 
-  async download(key: string, toFile: string): Promise<void> {
+  private async get(key: string, toFile: string): Promise<void> {
     const response = await send(this.signed('GET', key));
     if (response.statusCode === 404) {
       await drain(response);
@@ -42,19 +62,23 @@ export class S3Storage implements RemoteStorage {
     await saveBody(response, toFile);
   }
 
-  async upload(fromFile: string, key: string): Promise<void> {
-    const call = this.signed('PUT', key, { 'Content-Length': fileSize(fromFile), 'Content-Type': 'application/octet-stream' });
+  private async put(fromFile: string, key: string): Promise<void> {
+    const size = fileSize(fromFile);
+    const partSize = multipartPartSize(size, this.multipart);
+    if (partSize !== undefined) return uploadMultipart(this.signed.bind(this), key, fromFile, size, partSize, this.multipart.partsAtOnce);
+    const call = this.signed('PUT', key, undefined, { 'Content-Length': size, 'Content-Type': 'application/octet-stream' });
     const response = await send({ ...call, bodyFile: fromFile });
     const body = await drain(response);
     if (response.statusCode! >= 400) throw new HttpStatusError(response.statusCode!, `PUT ${this.describe(key)}`, body);
   }
 
-  private signed(method: string, key: string, headers: OutgoingHttpHeaders = {}): HttpCall {
+  private signed(method: string, key: string, query?: string, headers: OutgoingHttpHeaders = {}): HttpCall {
     const objectKey = [this.prefix, key].filter(Boolean).join('/');
     const encodedKey = objectKey.split('/').map(encodeURIComponent).join('/');
     const url = this.endpoint
       ? new URL(`${this.endpoint.pathname.replace(/\/?$/, '/')}${this.bucket}/${encodedKey}`, this.endpoint)
       : new URL(`https://${this.bucket}.s3.${this.region}.amazonaws.com/${encodedKey}`);
+    if (query) url.search = query;
     const allHeaders: OutgoingHttpHeaders = { ...headers, 'X-Amz-Content-Sha256': 'UNSIGNED-PAYLOAD' };
     if (!this.credentials) return { method, url, headers: allHeaders };
     const request = aws4.sign(
@@ -64,7 +88,35 @@ export class S3Storage implements RemoteStorage {
     return { method, url, headers: request.headers as OutgoingHttpHeaders };
   }
 
+  /** A refusal with no credentials found says where DVC reads them from. */
+  private async explainingRefusal<T>(operation: Promise<T>): Promise<T> {
+    try {
+      return await operation;
+    } catch (error) {
+      if (this.credentials || !(error instanceof HttpStatusError) || (error.status !== 401 && error.status !== 403)) throw error;
+      error.message += `\n${NO_CREDENTIALS_HINT}`;
+      throw error;
+    }
+  }
+
   private describe(key: string): string {
     return `s3://${this.bucket}/${[this.prefix, key].filter(Boolean).join('/')}`;
   }
+}
+
+const NO_CREDENTIALS_HINT =
+  'No S3 credentials were found (the requests went unsigned). Set them as DVC reads them: `dvc remote modify --local <remote> access_key_id ...` and `secret_access_key ...`, ' +
+  'or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or a profile in ~/.aws/credentials.';
+
+/** Options that change what is stored or how it is read: ignoring them would store objects DVC would not. */
+const NOT_APPLIED = /^(sse|sse_kms_key_id|sse_customer_key|sse_customer_algorithm|acl|grant_\w+)$/;
+
+function refuseOptionsNotApplied(options: Record<string, string>, description: string): void {
+  const keys = Object.keys(options).filter((key) => NOT_APPLIED.test(key));
+  if (keys.length === 0) return;
+  throw new DvcError(
+    `remote ${description}: nx-dvc does not apply ${keys.map((k) => `'${k}'`).join(', ')} (encryption and access control of S3 objects); ` +
+      'use DVC itself for this remote: `dvc pull` (and `dvc push`)',
+    '.dvc/config',
+  );
 }

@@ -8,14 +8,15 @@ import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { after, describe, test } from 'node:test';
 import fg from 'fast-glob';
-import S3rver from 's3rver';
 import { DvcCache } from '../cache/dvc-cache';
 import { hashPath } from '../hashing/directory';
 import { DvcError } from '../errors';
 import { openRemote } from './open-remote';
-import { resolveRemote } from './remote-config';
+import { resolveRemote, type RemoteConfig } from './remote-config';
+import { S3Storage } from './s3-storage';
 import { pull, push } from './transfer';
-import { dvcOk, skipWithoutDvc } from '../../testing/real-dvc';
+import { dvcOk, dvcOkAsync, skipWithoutDvc, skipWithoutDvcS3 } from '../../testing/real-dvc';
+import { startS3Server, type S3Server, type S3ServerOptions } from '../../testing/s3-server';
 
 const roots: string[] = [];
 const servers: { close(): unknown }[] = [];
@@ -98,6 +99,11 @@ describe('which remote', () => {
 
   test('other remote types get one message naming dvc pull', () => {
     assert.throws(() => openRemote({ name: 'g', url: 'gdrive://abc', options: {} }), (e: unknown) => e instanceof DvcError && /use DVC itself for 'gdrive' remotes: `dvc pull`/.test(e.message));
+    assert.throws(
+      () => openRemote({ name: 's3', url: 's3://bucket/x', options: { sse: 'AES256', grant_read: 'id=1' } }),
+      (e: unknown) => e instanceof DvcError && /does not apply 'sse', 'grant_read' .*`dvc pull`/.test(e.message),
+      'S3 options that change how objects are stored are refused, not ignored',
+    );
   });
 });
 
@@ -118,7 +124,7 @@ describe('push and pull', () => {
   });
 
   test('an S3-compatible remote (endpointurl), credentials from config.local or the AWS variables', async () => {
-    const endpoint = await s3Server(temp('s3'));
+    const { endpoint } = await s3Server(temp('s3'));
     await roundTrip(
       `[core]\n    remote = s3\n['remote "s3"']\n    url = s3://bucket/some/prefix\n    endpointurl = ${endpoint}\n`,
       `['remote "s3"']\n    access_key_id = S3RVER\n    secret_access_key = S3RVER\n`,
@@ -126,6 +132,49 @@ describe('push and pull', () => {
     // s3rver checks the access key but not SigV4 signatures themselves (aws4 computes those).
     const wrong = await workspaceWithOutputs(`['remote "s3"']\n    url = s3://bucket/x\n    endpointurl = ${endpoint}\n    access_key_id = WRONG\n    secret_access_key = S3RVER\n`);
     await assert.rejects(push(wrong.cache, openRemote(resolveRemote(wrong.root, 's3', 'push')), wrong.md5s), /HTTP 403/);
+    const anonymous = await workspaceWithOutputs(`['remote "s3"']\n    url = s3://bucket/x\n    endpointurl = ${endpoint}\n    credentialpath = ${join(wrong.root, 'none')}\n`);
+    await assert.rejects(push(anonymous.cache, openRemote(resolveRemote(anonymous.root, 's3', 'push')), anonymous.md5s), /HTTP 403.*\nNo S3 credentials were found .*dvc remote modify --local <remote> access_key_id/s, 'no credentials: unsigned requests, refused, and where DVC reads them from');
+  });
+});
+
+describe('S3 multipart upload', () => {
+  const MiB = 1024 * 1024;
+  const policy = { partSize: 2 * MiB, partsAtOnce: 2 };
+
+  test('an object from two parts on goes up in parts, streamed, and comes back byte-identical; smaller ones in one PUT', async () => {
+    const { endpoint, requests } = await s3Server(temp('s3-mp'));
+    const first = await workspaceWithOutputs('');
+    writeFileSync(join(first.root, 'big.bin'), Buffer.from(Array.from({ length: 7.5 * MiB }, (_, i) => (i * 7) % 251)));
+    const big = await hashPath(join(first.root, 'big.bin'));
+    first.cache.save(join(first.root, 'big.bin'), big);
+    const storage = () => new S3Storage(new URL('s3://bucket/mp'), { endpointurl: endpoint, access_key_id: 'S3RVER', secret_access_key: 'S3RVER' }, 'mp', policy);
+    const pushed = await push(first.cache, storage(), [big.md5, ...first.md5s]);
+    assert.equal(pushed.transferred.length, 5);
+    const bigKey = `/bucket/mp/files/md5/${big.md5.slice(0, 2)}/${big.md5.slice(2)}`;
+    const calls = requests.filter((r) => r.path === bigKey && r.method !== 'HEAD').map((r) => `${r.method} ${r.query}`);
+    assert.equal(calls[0], 'POST uploads', 'CreateMultipartUpload');
+    assert.deepEqual(calls.slice(1, -1).sort(), ['1', '2', '3', '4'].map((n) => `PUT partNumber=${n}&uploadId=*`), 'four parts of 2 MiB at most');
+    assert.equal(calls.at(-1), 'POST uploadId=*', 'CompleteMultipartUpload');
+    const model = `/bucket/mp/files/md5/${first.md5s[0]!.slice(0, 2)}/${first.md5s[0]!.slice(2)}`;
+    assert.deepEqual(requests.filter((r) => r.path === model && r.method === 'PUT').map((r) => r.query), [''], 'the 3 MiB model (under two parts) in one PUT');
+    const clone = freshClone(first.root);
+    assert.deepEqual((await pull(clone.cache, storage(), [big.md5, ...first.md5s])).missing, []);
+    assert.deepEqual(objects(clone.cache.dir), objects(first.cache.dir));
+  });
+
+  test('a failed part aborts the upload and fails the push; nothing is left under the key', async () => {
+    const { endpoint, requests } = await s3Server(temp('s3-mp-fail'), { fail: (r) => r.method === 'PUT' && r.query.startsWith('partNumber=3&') });
+    const first = await workspaceWithOutputs('');
+    writeFileSync(join(first.root, 'big.bin'), Buffer.alloc(9 * MiB, 3));
+    const big = await hashPath(join(first.root, 'big.bin'));
+    first.cache.save(join(first.root, 'big.bin'), big);
+    const storage = new S3Storage(new URL('s3://bucket/mp'), { endpointurl: endpoint, access_key_id: 'S3RVER', secret_access_key: 'S3RVER' }, 'mp', policy);
+    await assert.rejects(push(first.cache, storage, [big.md5]), /UploadPart .*partNumber=3.*HTTP 500/);
+    const calls = requests.filter((r) => r.method !== 'HEAD').map((r) => `${r.method} ${r.query.replace(/^partNumber=\d&/, '')}`);
+    assert.equal(calls.at(-1), 'DELETE uploadId=*', 'AbortMultipartUpload, once the parts in flight settled');
+    assert.ok(!calls.includes('POST uploadId=*'), 'never completed');
+    assert.ok(requests.filter((r) => r.method === 'PUT').length <= 4, 'no part started after the failure');
+    assert.equal(await storage.has(`files/md5/${big.md5.slice(0, 2)}/${big.md5.slice(2)}`), false);
   });
 });
 
@@ -135,16 +184,8 @@ describe('with real DVC', { skip: skipWithoutDvc }, () => {
     const first = await workspaceWithOutputs(`[core]\n    remote = store\n['remote "store"']\n    url = ${ours}\n`);
     await push(first.cache, openRemote(resolveRemote(first.root, undefined, 'push')), first.md5s);
 
-    const repo = temp('dvc-repo');
-    execFileSync('git', ['init', '-q'], { cwd: repo });
-    dvcOk(repo, ['init', '-q']);
+    const repo = dvcRepoWithTheSameData();
     dvcOk(repo, ['remote', 'add', '-d', 'store', ours]);
-    mkdirSync(join(repo, 'data/sub'), { recursive: true });
-    writeFileSync(join(repo, 'model.bin'), Buffer.alloc(3 * 1024 * 1024, 7));
-    writeFileSync(join(repo, 'data/a.txt'), 'a\n');
-    writeFileSync(join(repo, 'data/sub/b.txt'), 'a\n');
-    writeFileSync(join(repo, 'data/c.txt'), 'c\n');
-    dvcOk(repo, ['add', '-q', 'model.bin', 'data']);
     rmSync(join(repo, '.dvc/cache'), { recursive: true });
     rmSync(join(repo, 'data'), { recursive: true });
     dvcOk(repo, ['pull', '-q']);
@@ -161,7 +202,74 @@ describe('with real DVC', { skip: skipWithoutDvc }, () => {
     assert.deepEqual(pulled.missing, []);
     assert.deepEqual(objects(clone.cache.dir), objects(first.cache.dir));
   });
+  test('the same on an S3-compatible remote (endpointurl, credentials in config.local), a multipart object included', { skip: skipWithoutDvcS3() }, async () => {
+    const s3Dir = temp('s3-dvc');
+    const { endpoint } = await s3Server(s3Dir);
+    const remoteConfig = (name: string, prefix: string) => `['remote "${name}"']\n    url = s3://bucket/${prefix}\n    endpointurl = ${endpoint}\n`;
+    const credentials = (name: string) => `['remote "${name}"']\n    access_key_id = S3RVER\n    secret_access_key = S3RVER\n`;
+    const first = await workspaceWithOutputs(`[core]\n    remote = s3\n${remoteConfig('s3', 'ours')}`);
+    writeFileSync(join(first.root, '.dvc/config.local'), credentials('s3'));
+    writeFileSync(join(first.root, 'big.bin'), Buffer.from(Array.from({ length: 5 * 1024 * 1024 }, (_, i) => (i * 13) % 253)));
+    const big = await hashPath(join(first.root, 'big.bin'));
+    first.cache.save(join(first.root, 'big.bin'), big);
+    const md5s = [...first.md5s, big.md5];
+    const remote = resolveRemote(first.root, undefined, 'push');
+    const smallParts = new S3Storage(new URL(remote.url), remote.options, 'ours', { partSize: 2 * 1024 * 1024, partsAtOnce: 2 });
+    assert.equal((await push(first.cache, smallParts, md5s)).transferred.length, 5);
+
+    const repo = dvcRepoWithTheSameData();
+    writeFileSync(join(repo, 'big.bin'), readFileSync(join(first.root, 'big.bin')));
+    dvcOk(repo, ['add', '-q', 'big.bin']);
+    writeFileSync(join(repo, '.dvc/config'), `[core]\n    remote = s3\n${remoteConfig('s3', 'ours')}${remoteConfig('theirs', 'theirs')}`);
+    writeFileSync(join(repo, '.dvc/config.local'), credentials('s3') + credentials('theirs'));
+    rmSync(join(repo, '.dvc/cache'), { recursive: true });
+    rmSync(join(repo, 'data'), { recursive: true });
+    rmSync(join(repo, 'big.bin'));
+    await dvcOkAsync(repo, ['pull', '-q']);
+    assert.equal(readFileSync(join(repo, 'data/sub/b.txt'), 'utf8'), 'a\n');
+    assert.deepEqual(readFileSync(join(repo, 'big.bin')), readFileSync(join(first.root, 'big.bin')), 'real DVC reads our multipart upload');
+    assert.match((await dvcOkAsync(repo, ['status', '--cloud'])).output, /Cache and remote 's3' are in sync/);
+
+    await dvcOkAsync(repo, ['push', '-q', '-r', 'theirs']);
+    assert.deepEqual(s3Objects(s3Dir, 'theirs'), s3Objects(s3Dir, 'ours'), "dvc push's keys and bytes are ours");
+    const clone = freshClone(first.root);
+    writeFileSync(join(clone.root, '.dvc/config'), remoteConfig('theirs', 'theirs'));
+    // no credentials in the clone's config: the AWS variables, as botocore reads them
+    const theirs = openRemoteWithEnv(resolveRemote(clone.root, 'theirs', 'pull'), { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER' });
+    assert.deepEqual((await pull(clone.cache, theirs, md5s)).missing, []);
+    assert.deepEqual(objects(clone.cache.dir), objects(first.cache.dir));
+  });
 });
+
+/** A DVC repository (git, dvc init) holding the same files as `workspaceWithOutputs`, `dvc add`ed. */
+function dvcRepoWithTheSameData(): string {
+  const repo = temp('dvc-repo');
+  execFileSync('git', ['init', '-q'], { cwd: repo });
+  dvcOk(repo, ['init', '-q']);
+  mkdirSync(join(repo, 'data/sub'), { recursive: true });
+  writeFileSync(join(repo, 'model.bin'), Buffer.alloc(3 * 1024 * 1024, 7));
+  writeFileSync(join(repo, 'data/a.txt'), 'a\n');
+  writeFileSync(join(repo, 'data/sub/b.txt'), 'a\n');
+  writeFileSync(join(repo, 'data/c.txt'), 'c\n');
+  dvcOk(repo, ['add', '-q', 'model.bin', 'data']);
+  return repo;
+}
+
+/** The objects s3rver holds under `bucket/<prefix>/` (it stores each as `<key>._S3rver_object`), by key. */
+function s3Objects(s3Dir: string, prefix: string): Record<string, string> {
+  const cwd = join(s3Dir, 'bucket', prefix);
+  return Object.fromEntries(fg.sync('**/*._S3rver_object', { cwd }).sort().map((p) => [p.replace(/\._S3rver_object$/, ''), readFileSync(join(cwd, p), 'latin1')]));
+}
+
+function openRemoteWithEnv(remote: RemoteConfig, env: Record<string, string>) {
+  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, env);
+  try {
+    return openRemote(remote);
+  } finally {
+    for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k]; else process.env[k] = v;
+  }
+}
 
 /** A loopback HTTP server storing what is POSTed or PUT under a directory, with basic auth. */
 async function httpRemoteServer(dir: string, userPassword: string): Promise<{ url: string; requests: string[] }> {
@@ -184,9 +292,8 @@ async function httpRemoteServer(dir: string, userPassword: string): Promise<{ ur
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests };
 }
 
-async function s3Server(dir: string): Promise<string> {
-  const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: dir, configureBuckets: [{ name: 'bucket', configs: [] }] });
-  const address = (await server.run()) as AddressInfo;
-  servers.push({ close: () => server.close() });
-  return `http://127.0.0.1:${address.port}`;
+async function s3Server(dir: string, options: S3ServerOptions = {}): Promise<S3Server> {
+  const server = await startS3Server(dir, options);
+  servers.push(server);
+  return server;
 }

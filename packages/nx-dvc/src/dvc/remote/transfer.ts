@@ -2,6 +2,7 @@ import { chmodSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname } from 'node:path';
 import type { DvcCache } from '../cache/dvc-cache';
+import { mapLimit } from './map-limit';
 import { remoteObjectKey } from './object-layout';
 import { MissingObjectError, type RemoteStorage } from './storage';
 
@@ -91,18 +92,4 @@ function unique<T>(items: T[]): T[] {
 
 function jobsOf(options: TransferOptions): number {
   return Math.max(1, options.jobs ?? 4 * cpus().length);
-}
-
-/** Runs `fn` over the items with at most `limit` at a time; results in input order; the first error stops new work. */
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }
