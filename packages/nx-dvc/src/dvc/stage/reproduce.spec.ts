@@ -105,6 +105,17 @@ describe("DVC's reproduce of one stage", () => {
     assert.deepEqual(second.lines.slice(-1), ["Updating lock file 'dvc.lock'"]);
   });
 
+  test("a cmd line YAML read as a mapping is refused before the outputs are touched (DVC deletes them, then fails on a dict)", async () => {
+    const pipeline = `stages:\n  copy:\n    cmd:\n    - echo '{"loss": 0.25}' > out.txt\n    outs:\n    - out.txt\n`;
+    const root = workspace(pipeline, { 'out.txt': 'keep me\n' });
+    await assert.rejects(reproduce(root), (error: Error) => {
+      assert.equal(error.name, 'DvcError');
+      assert.match(error.message, /item 1 of 'cmd' is a mapping, not a command line: YAML reads an unquoted line holding ': ' as a mapping; quote the whole line/);
+      return true;
+    });
+    assert.equal(readFileSync(join(root, 'out.txt'), 'utf8'), 'keep me\n');
+  });
+
   test('only the output missing: checked out from DVC cache, no command', async () => {
     const root = workspace();
     const first = await reproduce(root);

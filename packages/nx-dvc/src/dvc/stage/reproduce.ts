@@ -7,7 +7,7 @@ import { isDirHash, type PathHash, type WorkspaceHasher } from '../hashing/works
 import type { CachedOutput } from './cached-output';
 import { checkoutRecorded, type FetchObjects } from './checkout-recorded';
 import { RemovalGuard, removeOutputPaths } from './remove-output';
-import { commandLines, removeOutputs, runCommands, type CommandOutput } from './runner';
+import { assertCommandLines, commandLines, removeOutputs, runCommands, type CommandOutput } from './runner';
 import { readStageParams, saveStage, type SavedStage } from './save';
 import type { Stage } from './stage';
 import { isCallback, stageChanges, type StageChange } from './status';
@@ -90,6 +90,7 @@ export async function reproduceStage(stage: Stage, context: ReproduceContext, op
     }
   }
   if (options.dry) return wouldRun(stage, log);
+  assertCommandLines(stage);
   await context.beforeRun?.();
   if (stage.cmd !== undefined && !stage.frozen) removeOutputs(context.root, stage, context.cache);
   readStageParams(context.root, stage);

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { basename } from 'node:path';
+import { DvcError } from '../errors';
 import { RemovalGuard, removeOutputPaths } from './remove-output';
 import type { Stage } from './stage';
 
@@ -8,6 +9,21 @@ export function commandLines(cmd: string | string[] | undefined): string[] {
   if (cmd === undefined) return [];
   if (Array.isArray(cmd)) return cmd.map(String);
   return cmd.split(/\r\n|\r|\n/).filter((line, i, all) => line !== '' || i < all.length - 1);
+}
+
+/**
+ * DVC hands each item of a `cmd` list to the shell as it is, and fails only then, after deleting
+ * the outputs (`expected str, bytes or os.PathLike object, not dict`). The usual cause is YAML:
+ * an unquoted line holding `: ` is a mapping. Refused before anything is touched, with the fix.
+ */
+export function assertCommandLines(stage: Pick<Stage, 'cmd'>): void {
+  if (!Array.isArray(stage.cmd)) return;
+  const index = stage.cmd.findIndex((item) => typeof item !== 'string');
+  if (index < 0) return;
+  const item: unknown = stage.cmd[index];
+  const kind = item === null ? 'empty' : Array.isArray(item) ? 'a list' : typeof item === 'object' ? 'a mapping' : `a ${typeof item}`;
+  const hint = kind === 'a mapping' ? ": YAML reads an unquoted line holding ': ' as a mapping; quote the whole line" : ': write it as a string';
+  throw new DvcError(`item ${index + 1} of 'cmd' is ${kind}, not a command line${hint}`);
 }
 
 /** `$SHELL` (else /bin/sh) with the flags DVC passes to skip rc files. */
