@@ -26,8 +26,8 @@ function record(dir) {
     entry.exit = now();
     entry.cpuMs = (usage.user + usage.system) / 1000;
     entry.maxRssKiB = process.resourceUsage().maxRSS;
-    // Nx prints its perf measures from an observer that may not run before Nx exits: read them here
-    if (role !== 'task') entry.measures = measuresSoFar();
+    // Nx prints its perf measures (and nx-dvc's: checkout, fetch, push) from an observer that may not run before exit: read them here
+    entry.measures = measuresSoFar();
     if (session) stopProfiler(session, role);
     // written whole, then renamed: the bench may read the folder while this process exits
     fs.writeFileSync(path.join(dir, `${process.pid}.partial`), JSON.stringify(entry));

@@ -8,7 +8,8 @@
 //   npm run bench -- --only fanout,chain   (those benchmarks only, writes report-only.md)
 //
 // Order: hashing, graph, remote cache, real DVC's baselines, the fan-out, then the chain of stages,
-// which gets whatever is left of the budget (it skips repeat rounds and its profile pass rather than overrun).
+// which gets whatever is left of the budget (it skips repeat rounds and its profile pass rather than overrun),
+// then data at DVC scale (1 to 10 GiB outputs, about 15 more minutes; `--only data` runs it alone).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -48,8 +49,8 @@ process.on('SIGINT', () => {
  * each instead of three (the 200-stage size keeps three).
  */
 const SIZES = args.quick
-  ? { hash: ['--runs', '1', '--mib', '64', '--files', '500'], graph: ['--sizes', '100,200', '--runs', '1'], remote: ['--mib', '16'], dvc: ['--mib', '16', '--stages', '100', '--runs', '1'], fanout: ['--sizes', '10', '--runs', '1'], chain: ['--sizes', '5,10', '--runs', '1', '--profile', '5', '--dvc'] }
-  : { hash: ['--runs', '3', '--mib', '1024', '--files', '10000'], graph: ['--sizes', '100,1000,10000', '--runs', '3'], remote: ['--mib', '1024'], dvc: ['--mib', '1024', '--stages', '1000', '--runs', '3'], fanout: ['--sizes', '200', '--runs', '3'], chain: ['--sizes', '50,100,200', '--runs', '3', '--growth-repeats', '1', '--profile', '10', '--dvc'] };
+  ? { hash: ['--runs', '1', '--mib', '64', '--files', '500'], graph: ['--sizes', '100,200', '--runs', '1'], remote: ['--mib', '16'], dvc: ['--mib', '16', '--stages', '100', '--runs', '1'], fanout: ['--sizes', '10', '--runs', '1'], chain: ['--sizes', '5,10', '--runs', '1', '--profile', '5', '--dvc'], data: ['--mib', '16'] }
+  : { hash: ['--runs', '3', '--mib', '1024', '--files', '10000'], graph: ['--sizes', '100,1000,10000', '--runs', '3'], remote: ['--mib', '1024'], dvc: ['--mib', '1024', '--stages', '1000', '--runs', '3'], fanout: ['--sizes', '200', '--runs', '3'], chain: ['--sizes', '50,100,200', '--runs', '3', '--growth-repeats', '1', '--profile', '10', '--dvc'], data: ['--mib', '1024', '--restore-mib', '10240', '--clone-mib', '5120', '--runs', '3'] };
 const STEPS = [
   { id: 'hash', script: 'hash.mjs', args: () => SIZES.hash, timeoutS: 180 },
   { id: 'graph', script: 'graph.mjs', args: (nm) => [...SIZES.graph, '--configs', 'cold,warm', '--no-profile', '--no-build', '--node-modules', nm], timeoutS: 240 },
@@ -58,6 +59,8 @@ const STEPS = [
   { id: 'fanout', script: 'chain.mjs', args: () => [...SIZES.fanout, '--shape', 'fanout', '--parallel', '2'], timeoutS: 180 },
   // the chain saves its figures after every round: past its time limit it is stopped, and what it measured is kept
   { id: 'chain', script: 'chain.mjs', args: (_nm, budgetS) => [...SIZES.chain, '--growth-runs', '1', '--parallel', '2', '--budget-s', String(Math.round(budgetS - 15))], timeoutS: (budgetS) => budgetS + 15 },
+  // data at DVC scale (1, 5, 10 GiB outputs) runs outside the budget: its sizes are the issue's, not the clock's
+  { id: 'data', script: 'data.mjs', args: () => SIZES.data, timeoutS: 1800 },
 ];
 
 try {

@@ -28,6 +28,7 @@ export function renderReport({ machine, versions, results, totalMs }) {
   push(...growthSection(results));
   push(...methodSection(results));
   if (results.chain?.ok && results.chain.data.profileMarkdown) push(results.chain.data.profileMarkdown.trim(), '');
+  if (results.data?.ok) push('## Data at DVC scale (issue 16)', '', results.data.data.markdown.trim(), '');
   const failed = Object.entries(results).filter(([, r]) => !r.ok);
   if (failed.length) {
     push('## Benchmarks that did not finish', '');

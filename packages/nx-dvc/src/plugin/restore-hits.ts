@@ -1,8 +1,9 @@
 import { DvcCache } from '../dvc/cache/dvc-cache';
+import { measured } from '../dvc/perf';
 import { HashState } from '../dvc/hashing/state';
 import { shutdownHashWorkers } from '../dvc/hashing/worker-pool';
 import { WorkspaceHasher } from '../dvc/hashing/workspace-hasher';
-import { checkoutRecorded } from '../dvc/stage/checkout-recorded';
+import { checkoutRecorded, type CheckoutCollaborators } from '../dvc/stage/checkout-recorded';
 import type { CachedOutput } from '../dvc/stage/reproduce';
 import { addressingOf } from '../dvc/stage/stage';
 import { missingDataPlace, missingObjectsFetcher } from '../dvc/remote/missing-objects';
@@ -29,22 +30,27 @@ export async function checkoutRestoredStages(root: string, hits: LockFragment[],
   const fetcher = missingObjectsFetcher(root, cache);
   try {
     const hasher = new WorkspaceHasher(root, state);
-    const missing: MissingData[] = [];
-    for (const fragment of hits) {
-      const owner = addressingOf(fragment.dvcFile, fragment.stage);
-      try {
-        const report = await checkoutRecorded(root, fragment.cached, { cache, hasher, owner, fetch: fetcher.fetch });
-        if (report.missing.length) missing.push({ fragment, missing: report.missing });
-      } catch (error) {
-        // one stage's failed checkout leaves it unrecorded; the other stages are still recorded
-        missing.push({ fragment, missing: fragment.cached, error: (error as Error).message });
-      }
-    }
+    const missing = await measured('nx-dvc:checkout-hits', () => checkoutEach(root, hits, { cache, hasher, fetch: fetcher.fetch }));
     return { missing, remote: fetcher.remote };
   } finally {
     state.save();
     await shutdownHashWorkers();
   }
+}
+
+async function checkoutEach(root: string, hits: LockFragment[], collaborators: Omit<CheckoutCollaborators, 'owner'>): Promise<MissingData[]> {
+  const missing: MissingData[] = [];
+  for (const fragment of hits) {
+    const owner = addressingOf(fragment.dvcFile, fragment.stage);
+    try {
+      const report = await checkoutRecorded(root, fragment.cached, { ...collaborators, owner });
+      if (report.missing.length) missing.push({ fragment, missing: report.missing });
+    } catch (error) {
+      // one stage's failed checkout leaves it unrecorded; the other stages are still recorded
+      missing.push({ fragment, missing: fragment.cached, error: (error as Error).message });
+    }
+  }
+  return missing;
 }
 
 /** One message for every stage whose data is missing: which stage, which outputs, and the fix. */

@@ -1,6 +1,7 @@
 import type { DvcCache } from '../cache/dvc-cache';
 import { readDvcConfigValue } from '../repo/dvc-config';
 import type { FetchObjects } from '../stage/checkout-recorded';
+import { measured } from '../perf';
 import { openRemote } from './open-remote';
 import { resolveRemote } from './remote-config';
 import { pull } from './transfer';
@@ -27,7 +28,7 @@ export function missingObjectsFetcher(root: string, cache: DvcCache): ObjectsFet
     // reported by fetch, if it is ever needed
   }
   const fetch: FetchObjects = async (md5s) => {
-    await pull(cache, openRemote(resolveRemote(root, name, 'pull')), md5s);
+    await measured('nx-dvc:fetch', () => pull(cache, openRemote(resolveRemote(root, name, 'pull')), md5s));
   };
   return { fetch, remote };
 }

@@ -8,6 +8,7 @@ import { WorkspaceHasher } from '../../dvc/hashing/workspace-hasher';
 import { lockFileOf, type LockData } from '../../dvc/lock/lockfile';
 import { loadPipelineFromDisk, type PipelineFile } from '../../dvc/parsing/pipeline-file';
 import { consoleLog, reproduceStage, type CachedOutput, type ReproduceContext, type ReproduceLog } from '../../dvc/stage/reproduce';
+import { measured } from '../../dvc/perf';
 import { pushOutputs, pushSummary } from '../../dvc/remote/push-outputs';
 import { CommandFailedError, type CommandOutput } from '../../dvc/stage/runner';
 import type { Stage } from '../../dvc/stage/stage';
@@ -123,7 +124,7 @@ async function pushStageOutputs(root: string, stage: Stage, cache: DvcCache, cac
     new DvcError(`stage '${stage.addressing}' ran and its outputs are in DVC's cache, but pushing them failed: ${reason}. Push them with \`dvc push\``, stage.file);
   let result: Awaited<ReturnType<typeof pushOutputs>>;
   try {
-    result = await pushOutputs(root, cache, cached, push === true || push === 'true' ? undefined : push);
+    result = await measured('nx-dvc:push', () => pushOutputs(root, cache, cached, push === true || push === 'true' ? undefined : push));
   } catch (error) {
     throw pushFailed((error as Error).message);
   }
