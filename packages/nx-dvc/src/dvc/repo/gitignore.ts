@@ -9,12 +9,8 @@ import { posix } from 'node:path';
  * nothing. Returns the repo paths of the `.gitignore` files written, in order.
  */
 export function ignoreOutputs(root: string, repoPaths: string[]): string[] {
-  if (repoPaths.length === 0) return [];
-  const ignored = gitIgnoredPaths(root, repoPaths);
-  if (ignored === undefined) return [];
   const written: string[] = [];
-  for (const path of repoPaths) {
-    if (ignored.has(path)) continue;
+  for (const path of outputsToIgnore(root, repoPaths)) {
     const gitignore = posix.join(posix.dirname(path), '.gitignore');
     const abs = `${root}/${gitignore}`;
     const prefix = endsWithoutNewline(abs) ? '\n' : '';
@@ -22,6 +18,14 @@ export function ignoreOutputs(root: string, repoPaths: string[]): string[] {
     if (!written.includes(gitignore)) written.push(gitignore);
   }
   return written;
+}
+
+/** The outputs `ignoreOutputs` would add a `.gitignore` line for, in order: those git does not ignore yet. */
+export function outputsToIgnore(root: string, repoPaths: string[]): string[] {
+  if (repoPaths.length === 0) return [];
+  const ignored = gitIgnoredPaths(root, repoPaths);
+  if (ignored === undefined) return [];
+  return repoPaths.filter((path) => !ignored.has(path));
 }
 
 /** Escapes `[ ] ! * # ?` as pathspec's `GitWildMatchPattern.escape` does. */
