@@ -14,6 +14,7 @@ import { isPlainObject } from '../dvc/formats/python/value';
 import { loadYaml } from '../dvc/formats/yaml/load';
 import { STAGE_TAG } from './create-dependencies';
 import { InferenceCache, inferenceCachePath, type CachedPipeline } from './inference-cache';
+import { rememberInferred } from './inferred-pipelines';
 import { normalizeOptions, type NormalizedOptions, type NxDvcPluginOptions } from './options';
 import { identifyPipelineProject } from './project-names';
 import { fragmentOutput, outsRecordOutput } from './stage-record';
@@ -47,6 +48,7 @@ export async function createDvcNodes(
   const cache = new InferenceCache(inferenceCachePath(nxWorkspaceDataDirectory(), hashObject({ ...options, PLUGIN_VERSION })));
   try {
     const loaded = await loadPipelines(pipelineFiles, cache, options, context);
+    rememberInferred(root, [...loaded].map(([file, entry]) => [file, entry.result] as const));
     const index = buildIndex(root, pipelineFiles, pointerFiles, (file) => loaded.get(file)!.result);
     const graph = graphWithoutBrokenFiles(index);
     warnAboutErrors(index, graph.broken);

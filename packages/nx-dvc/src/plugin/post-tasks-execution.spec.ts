@@ -7,6 +7,9 @@ import { after, describe, test } from 'node:test';
 import type { TaskResults } from '@nx/devkit';
 import { fragmentPath, writeFragment } from './stage-record';
 import { postDvcTasksExecution } from './post-tasks-execution';
+import { rememberInferred } from './inferred-pipelines';
+import { tryLoadPipeline } from '../dvc/repo/pipeline-index';
+import { diskHost } from '../dvc/parsing/resolver';
 
 const root = mkdtempSync(join(tmpdir(), 'nx-dvc-hook-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -27,6 +30,28 @@ describe('postTasksExecution', () => {
     writeFileSync(join(root, 'dvc.yaml'), 'stages:\n  b:\n    cmd: make b\n    deps: [a.txt]\n  a:\n    cmd: make a\n    outs: [a.txt]\n');
     await postDvcTasksExecution(undefined, { workspaceRoot: root, taskResults: results([['b', 'success'], ['a', 'remote-cache']]) });
     assert.equal(readFileSync(join(root, 'dvc.lock'), 'utf8'), "schema: '2.0'\nstages:\n  a:\n    cmd: make a\n  b:\n    cmd: make b\n");
+  });
+
+  test("the order comes from the pipeline as this process's createNodes loaded it, without reading dvc.yaml again", async (t) => {
+    const work = mkdtempSync(join(tmpdir(), 'nx-dvc-hook-inferred-'));
+    try {
+      writeFileSync(join(work, 'dvc.yaml'), 'stages:\n  b:\n    cmd: make b\n    deps: [a.txt]\n  a:\n    cmd: make a\n    outs: [a.txt]\n');
+      rememberInferred(work, [['dvc.yaml', tryLoadPipeline(diskHost(work), work, 'dvc.yaml')]]);
+      const reads = t.mock.method(fs, 'readFileSync');
+      const taskResults = Object.fromEntries(
+        ['b', 'a'].map((stage) => {
+          const path = fragmentPath('dvc.yaml', stage, join(work, '.nx/workspace-data'));
+          writeFragment(path, { dvcFile: 'dvc.yaml', stage, entry: { cmd: `make ${stage}` }, cached: [] });
+          return [`dvc--${stage}:repro`, { status: 'success', code: 0, task: { outputs: [relative(work, path)] } }];
+        }),
+      ) as unknown as TaskResults;
+      await postDvcTasksExecution(undefined, { workspaceRoot: work, taskResults });
+      assert.equal(readFileSync(join(work, 'dvc.lock'), 'utf8'), "schema: '2.0'\nstages:\n  a:\n    cmd: make a\n  b:\n    cmd: make b\n");
+      assert.deepEqual(reads.mock.calls.map((c) => String(c.arguments[0])).filter((p) => p.endsWith('dvc.yaml')), []);
+    } finally {
+      rememberInferred(work, []);
+      rmSync(work, { recursive: true, force: true });
+    }
   });
 
   test('a nested dvc.yaml gets its entries in the order dvc repro -P runs them, its readers in the parent file first', async () => {

@@ -5,7 +5,9 @@ import { writeFileAtomic } from '../dvc/atomic-write';
 import { ignoreOutputs } from '../dvc/repo/gitignore';
 import { lockFileOf, updateLockFile } from '../dvc/lock/lockfile';
 import { dumpLockYaml } from '../dvc/formats/yaml/ruamel-emitter';
-import { buildIndex, walkOrder } from '../dvc/repo/pipeline-index';
+import { buildIndex, tryLoadPipeline, walkOrder } from '../dvc/repo/pipeline-index';
+import { diskHost } from '../dvc/parsing/resolver';
+import { inferredPipeline } from './inferred-pipelines';
 import type { CachedOutput } from '../dvc/stage/reproduce';
 import type { LockFragment } from './lock-fragment';
 import { addressingOf } from '../dvc/stage/stage';
@@ -138,7 +140,7 @@ export function inRunOrder(root: string, completed: FinishedStage[]): FinishedSt
 }
 
 function stageRanks(root: string, files: string[]): Map<string, number> {
-  const { graph } = buildIndex(root, files, []);
+  const { graph } = buildIndex(root, files, [], (file) => inferredPipeline(root, file) ?? tryLoadPipeline(diskHost(root), root, file));
   if (!graph) return new Map();
   return new Map(executionOrder(graph, graph.stages).map((stage, i) => [stage.addressing, i]));
 }
