@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, relative, sep } from 'node:path';
 import type { CreateNodesContext, CreateNodesResult, ProjectConfiguration, TargetConfiguration } from '@nx/devkit';
-import { calculateHashesForCreateNodes, hashObject, workspaceDataDirectory } from '@nx/devkit/internal';
+import { calculateHashesForCreateNodes, hashObject, nxWorkspaceDataDirectory } from './nx-internals';
 import { readParsingConfig } from '../dvc/repo/dvc-config';
 import { DvcError, GraphError } from '../dvc/errors';
 import { dirName } from '../dvc/paths';
@@ -14,6 +14,7 @@ import { isPlainObject } from '../dvc/formats/python/value';
 import { loadYaml } from '../dvc/formats/yaml/load';
 import { STAGE_TAG } from './create-dependencies';
 import { InferenceCache, inferenceCachePath, type CachedPipeline } from './inference-cache';
+import { rememberInferred } from './inferred-pipelines';
 import { normalizeOptions, type NormalizedOptions, type NxDvcPluginOptions } from './options';
 import { identifyPipelineProject } from './project-names';
 import { fragmentOutput, outsRecordOutput } from './stage-record';
@@ -44,9 +45,10 @@ export async function createDvcNodes(
   const dvcignore = dvcIgnoreOf(root, configFiles.filter((f) => basename(f) === '.dvcignore'));
   const pipelineFiles = configFiles.filter((f) => basename(f) === 'dvc.yaml' && !dvcignore.ignores(f));
   const pointerFiles = await pointerFilesIn(root, dvcignore);
-  const cache = new InferenceCache(inferenceCachePath(workspaceDataDirectory, hashObject({ ...options, PLUGIN_VERSION })));
+  const cache = new InferenceCache(inferenceCachePath(nxWorkspaceDataDirectory(), hashObject({ ...options, PLUGIN_VERSION })));
   try {
     const loaded = await loadPipelines(pipelineFiles, cache, options, context);
+    rememberInferred(root, [...loaded].map(([file, entry]) => [file, entry.result] as const));
     const index = buildIndex(root, pipelineFiles, pointerFiles, (file) => loaded.get(file)!.result);
     const graph = graphWithoutBrokenFiles(index);
     warnAboutErrors(index, graph.broken);
@@ -176,7 +178,7 @@ function projectsFor(
           generatedDeps: new Set(stage.deps.map((d) => d.repoPath).filter((p): p is string => p !== undefined && isGenerated(p))),
           paramsValues: Object.fromEntries(stage.params.map((p) => [p.repoPath, selectValues(values[p.repoPath], p.keys)])),
           stageTargetName: options.stageTargetName,
-          lockFragmentOutput: fragmentOutput(root, stage.file, stage.name!, workspaceDataDirectory),
+          lockFragmentOutput: fragmentOutput(root, stage.file, stage.name!, nxWorkspaceDataDirectory()),
           dvcCache: options.dvcCache,
           dvcPush: options.dvcPush,
           outsideDepsScript,
@@ -200,9 +202,9 @@ function projectsFor(
  * record instead, and its downstream stages hash that record (see docs/architecture.md).
  */
 function recordOnly(stage: Stage, trie: OutputTrie, root: string): Partial<StageTargetContext> {
-  const outsRecordOf = (s: Stage) => outsRecordOutput(root, s.file, s.name!, workspaceDataDirectory);
+  const outsRecordOf = (s: Stage) => outsRecordOutput(root, s.file, s.name!, nxWorkspaceDataDirectory());
   const own = outsRecordOf(stage);
-  if (!own || !fragmentOutput(root, stage.file, stage.name!, workspaceDataDirectory)) return {};
+  if (!own || !fragmentOutput(root, stage.file, stage.name!, nxWorkspaceDataDirectory())) return {};
   const paths = [...stage.deps.flatMap((d) => (d.repoPath === undefined ? [] : [d.repoPath])), ...stage.params.map((p) => p.repoPath)];
   return { outsRecordOutput: own, recordedDeps: recordedDepsOf(stage, paths, trie), outsRecordOf };
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 
 /**
  * DVC prints `Generating lock file '<file>'` once, when the first stage of a run creates the file.
@@ -10,6 +10,9 @@ import { join } from 'node:path';
  * The command is told apart by the id Nx gives its task hooks, passed to the tasks in this variable.
  */
 export const RUN_ID_VARIABLE = 'NX_DVC_RUN_ID';
+
+/** Markers this process has created or found (a batch process runs many stages of one command). */
+const triedMarkers = new Set<string>();
 
 /** The pre-tasks hook's part: every task of this command sees the command's id. */
 export function shareRunId(runId: string | undefined): void {
@@ -23,19 +26,27 @@ export function shareRunId(runId: string | undefined): void {
 export function claimLockGeneration(dataDirectory: string, lockFile: string, runId = process.env[RUN_ID_VARIABLE]): boolean {
   if (!runId) return true;
   const directory = runDirectory(dataDirectory, runId);
+  const marker = join(directory, createHash('sha1').update(lockFile).digest('hex'));
+  // the marker stays until the command ends: once this process has tried, every later try loses
+  if (triedMarkers.has(marker)) return false;
   mkdirSync(directory, { recursive: true });
   try {
-    writeFileSync(join(directory, createHash('sha1').update(lockFile).digest('hex')), lockFile, { flag: 'wx' });
+    writeFileSync(marker, lockFile, { flag: 'wx' });
+    triedMarkers.add(marker);
     return true;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw error;
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    triedMarkers.add(marker);
+    return false;
   }
 }
 
 /** The post-tasks hook's part: the command is over, its markers go. */
 export function forgetRun(dataDirectory: string, runId: string | undefined): void {
-  if (runId) rmSync(runDirectory(dataDirectory, runId), { recursive: true, force: true });
+  if (!runId) return;
+  const directory = runDirectory(dataDirectory, runId);
+  rmSync(directory, { recursive: true, force: true });
+  for (const marker of triedMarkers) if (marker.startsWith(`${directory}${sep}`)) triedMarkers.delete(marker);
 }
 
 function runDirectory(dataDirectory: string, runId: string): string {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { globWithWorkspaceContext } from '@nx/devkit/internal';
+import { globWithWorkspaceContext } from './nx-internals';
 import { DvcIgnore } from '../dvc/repo/dvcignore';
 
 /** DVC's `.dvcignore` rules from the given `.dvcignore` files. */

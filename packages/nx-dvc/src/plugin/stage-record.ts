@@ -5,7 +5,9 @@ import { writeFileAtomic } from '../dvc/atomic-write';
 import { ignoreOutputs } from '../dvc/repo/gitignore';
 import { lockFileOf, updateLockFile } from '../dvc/lock/lockfile';
 import { dumpLockYaml } from '../dvc/formats/yaml/ruamel-emitter';
-import { buildIndex, walkOrder } from '../dvc/repo/pipeline-index';
+import { buildIndex, tryLoadPipeline, walkOrder } from '../dvc/repo/pipeline-index';
+import { diskHost } from '../dvc/parsing/resolver';
+import { inferredPipeline } from './inferred-pipelines';
 import type { CachedOutput } from '../dvc/stage/reproduce';
 import type { LockFragment } from './lock-fragment';
 import { addressingOf } from '../dvc/stage/stage';
@@ -81,6 +83,11 @@ export function readFragment(path: string): LockFragment | undefined {
   } catch {
     return undefined;
   }
+  return parseFragment(text, path);
+}
+
+/** A fragment file's text as a fragment; undefined when it is not one. */
+export function parseFragment(text: string, path: string): LockFragment | undefined {
   const data = loadYaml(text, path).data;
   if (!isPlainObject(data) || typeof data.dvcFile !== 'string' || typeof data.stage !== 'string' || !isPlainObject(data.entry)) return undefined;
   return {
@@ -109,15 +116,14 @@ export async function recordFinishedStages(
   root: string,
   finished: FinishedStage[],
   { ignoreOutputs: ignore, dvcCache }: { ignoreOutputs: boolean; dvcCache?: boolean },
-): Promise<{ gitignores: string[]; missing: MissingData[]; remote?: string }> {
+): Promise<RecordedStages & { missing: MissingData[]; remote?: string }> {
   const ordered = inRunOrder(root, finished);
   const hits = ordered.filter((f) => f.fromCache);
   const checked = hits.map((f) => (f.allowMissing ? { ...f.fragment, cached: f.fragment.cached.filter((o) => existsSync(join(root, o.path))) } : f.fragment));
   const { missing, remote } = await checkoutRestoredStages(root, checked, dvcCache);
   const incomplete = new Set(missing.map((m) => hits[checked.indexOf(m.fragment)]!.fragment));
   const complete = ordered.map((f) => f.fragment).filter((f) => !incomplete.has(f));
-  const gitignores = await recordStages(root, complete, { ignoreOutputs: ignore });
-  return { gitignores, missing, remote };
+  return { ...(await recordStages(root, complete, { ignoreOutputs: ignore })), missing, remote };
 }
 
 /**
@@ -125,7 +131,7 @@ export async function recordFinishedStages(
  * stages in DVC's collection order. A file's stages interleave with those of the files they read
  * from or feed, and so do their dvc.lock entries and `.gitignore` lines.
  */
-function inRunOrder(root: string, completed: FinishedStage[]): FinishedStage[] {
+export function inRunOrder(root: string, completed: FinishedStage[]): FinishedStage[] {
   const rank = stageRanks(root, [...new Set(completed.map((c) => c.fragment.dvcFile))]);
   const rankOf = (c: FinishedStage) => rank.get(addressingOf(c.fragment.dvcFile, c.fragment.stage)) ?? Infinity;
   return [...completed].sort((a, b) => {
@@ -137,28 +143,43 @@ function inRunOrder(root: string, completed: FinishedStage[]): FinishedStage[] {
 }
 
 function stageRanks(root: string, files: string[]): Map<string, number> {
-  const { graph } = buildIndex(root, files, []);
+  const { graph } = buildIndex(root, files, [], (file) => inferredPipeline(root, file) ?? tryLoadPipeline(diskHost(root), root, file));
   if (!graph) return new Map();
   return new Map(executionOrder(graph, graph.stages).map((stage, i) => [stage.addressing, i]));
 }
 
-/**
- * Merges the entries into each dvc.lock, in the order given, then adds the outputs' `.gitignore`
- * lines. Returns the `.gitignore` files it changed.
- */
+/** One dvc.lock the fragments were merged into: its text before (undefined: no file) and after. */
+export interface RecordedLock {
+  lock: string;
+  before?: string;
+  after: string;
+  fragments: LockFragment[];
+}
+
+export interface RecordedStages {
+  /** The `.gitignore` files changed. */
+  gitignores: string[];
+  locks: RecordedLock[];
+}
+
+/** Merges the entries into each dvc.lock, in the order given, then adds the outputs' `.gitignore` lines. */
 export async function recordStages(
   root: string,
   fragments: LockFragment[],
   { ignoreOutputs: ignore, dataDirectory = workspaceDataDirectoryOf(root) }: { ignoreOutputs: boolean; dataDirectory?: string },
-): Promise<string[]> {
-  const byLock = new Map<string, [string, Record<string, unknown>][]>();
+): Promise<RecordedStages> {
+  const byLock = new Map<string, LockFragment[]>();
   for (const fragment of fragments) {
     const lock = lockFileOf(fragment.dvcFile);
-    byLock.set(lock, [...(byLock.get(lock) ?? []), [fragment.stage, fragment.entry]]);
+    byLock.set(lock, [...(byLock.get(lock) ?? []), fragment]);
   }
-  for (const [lock, entries] of byLock) {
+  const locks: RecordedLock[] = [];
+  for (const [lock, lockFragments] of byLock) {
     const lockDir = join(dataDirectory, 'nx-dvc', 'locks', `${lock.replace(/\//g, '__')}.lock`);
-    await updateLockFile(join(root, lock), lock, entries, lockDir);
+    const entries = lockFragments.map((f): [string, Record<string, unknown>] => [f.stage, f.entry]);
+    const { before, after } = await updateLockFile(join(root, lock), lock, entries, lockDir);
+    locks.push({ lock, before, after, fragments: lockFragments });
   }
-  return ignore ? ignoreOutputs(root, fragments.flatMap((f) => f.cached.map((o) => o.path))) : [];
+  const gitignores = ignore ? ignoreOutputs(root, fragments.flatMap((f) => f.cached.map((o) => o.path))) : [];
+  return { gitignores, locks };
 }

@@ -77,7 +77,22 @@ describe('updateLockFile', () => {
       const lock = readLock(path, 'dvc.lock')!;
       assert.deepEqual(Object.keys(lock.stages).sort(), [...names].sort());
       const again = await updateLockFile(path, 'dvc.lock', [['stage3', { cmd: 'echo stage3' }]], join(dir, 'lockdir'));
-      assert.deepEqual(again, { created: false, changed: false });
+      const text = readFileSync(path, 'utf8');
+      assert.deepEqual(again, { created: false, changed: false, before: text, after: text });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('returns the text it read and the text it left', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nx-dvc-lock-'));
+    try {
+      const path = join(dir, 'dvc.lock');
+      const first = await updateLockFile(path, 'dvc.lock', [['a', { cmd: 'echo a' }]], join(dir, 'lockdir'));
+      assert.deepEqual(first, { created: true, changed: true, before: undefined, after: "schema: '2.0'\nstages:\n  a:\n    cmd: echo a\n" });
+      const second = await updateLockFile(path, 'dvc.lock', [['b', { cmd: 'echo b' }]], join(dir, 'lockdir'));
+      assert.equal(second.before, first.after);
+      assert.equal(second.after, readFileSync(path, 'utf8'));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

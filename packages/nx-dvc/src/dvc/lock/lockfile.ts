@@ -19,8 +19,12 @@ export function lockFileOf(dvcFile: string): string {
 
 /** Reads a dvc.lock; a missing or empty file is an empty lock. */
 export function readLock(absPath: string, relpath: string): LockData | undefined {
-  if (!existsSync(absPath)) return undefined;
-  return lockDataOf(loadYaml(readFileSync(absPath, 'utf8'), relpath).data);
+  const text = readLockText(absPath);
+  return text === undefined ? undefined : lockDataOf(loadYaml(text, relpath).data);
+}
+
+function readLockText(absPath: string): string | undefined {
+  return existsSync(absPath) ? readFileSync(absPath, 'utf8') : undefined;
 }
 
 /** A loaded dvc.lock document as `LockData`; an empty document is no lock. */
@@ -57,28 +61,32 @@ export function upsertLockEntries(lock: LockData | undefined, entries: [string, 
   const next: LockData = lock ? { ...lock, stages: { ...lock.stages } } : { schema: '2.0', stages: {} };
   let changed = !lock;
   for (const [name, entry] of entries) {
-    if (dumpLockYaml(next.stages[name] ?? null) !== dumpLockYaml(entry)) changed = true;
+    // once the file is to be rewritten, comparing the other entries (two dumps each) is wasted
+    if (!changed && dumpLockYaml(next.stages[name] ?? null) !== dumpLockYaml(entry)) changed = true;
     next.stages[name] = entry;
   }
   return { lock: next, changed };
 }
 
-export function writeLock(absPath: string, lock: LockData): void {
+export function writeLock(absPath: string, lock: LockData): string {
   const { schema, stages, ...rest } = lock;
-  writeFileAtomic(absPath, dumpLockYaml({ schema, stages, ...rest }));
+  const text = dumpLockYaml({ schema, stages, ...rest });
+  writeFileAtomic(absPath, text);
+  return text;
 }
 
 /**
  * Merges entries into a dvc.lock under an exclusive file lock (other Nx or DVC processes may be
  * writing it too): lock, re-read, merge, write to a temporary file and rename. The file is only
- * rewritten when an entry changed. `lockPath` is where the lock directory goes.
+ * rewritten when an entry changed. `lockPath` is where the lock directory goes. Also returns the
+ * file's text as it was read (undefined: no file) and as it was left, both under the lock.
  */
 export async function updateLockFile(
   absPath: string,
   relpath: string,
   entries: [string, Record<string, unknown>][],
   lockPath = `${absPath}.nx-dvc-lock`,
-): Promise<{ created: boolean; changed: boolean }> {
+): Promise<{ created: boolean; changed: boolean; before?: string; after: string }> {
   mkdirSync(dirname(lockPath), { recursive: true });
   // loaded here: stage tasks only read dvc.lock, and this module costs each of them 15 ms to load
   const { lock: lockFile } = await import('proper-lockfile');
@@ -89,10 +97,11 @@ export async function updateLockFile(
     retries: { retries: 200, minTimeout: 10, maxTimeout: 250 },
   });
   try {
-    const old = readLock(absPath, relpath);
+    const before = readLockText(absPath);
+    const old = before === undefined ? undefined : lockDataOf(loadYaml(before, relpath).data);
     const { lock, changed } = upsertLockEntries(old, entries);
-    if (changed) writeLock(absPath, lock);
-    return { created: !old, changed };
+    const after = changed ? writeLock(absPath, lock) : before!;
+    return { created: !old, changed, before, after };
   } finally {
     await release();
   }

@@ -28,9 +28,9 @@ describe('.gitignore entries for outputs (scmrepo Git.ignore)', () => {
   test('paths git already ignores are left alone, so a rerun adds nothing', () => {
     const root = repo();
     writeFileSync(join(root, '.gitignore'), '*.pkl');
-    assert.deepEqual(ignoreOutputs(root, ['model.pkl', 'out.txt']), ['.gitignore']);
-    assert.equal(readFileSync(join(root, '.gitignore'), 'utf8'), '*.pkl\n/out.txt\n', 'a newline is added before the entry');
-    assert.deepEqual(ignoreOutputs(root, ['model.pkl', 'out.txt']), []);
+    assert.deepEqual(ignoreOutputs(root, ['model.pkl', 'out.txt', 'data']), ['.gitignore']);
+    assert.equal(readFileSync(join(root, '.gitignore'), 'utf8'), '*.pkl\n/out.txt\n/data\n', 'a newline is added before the first entry');
+    assert.deepEqual(ignoreOutputs(root, ['model.pkl', 'out.txt', 'data']), []);
   });
 
   test('gitignore metacharacters are escaped', () => {

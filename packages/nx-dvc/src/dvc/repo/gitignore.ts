@@ -9,19 +9,26 @@ import { posix } from 'node:path';
  * nothing. Returns the repo paths of the `.gitignore` files written, in order.
  */
 export function ignoreOutputs(root: string, repoPaths: string[]): string[] {
+  // one append per file, with the lines DVC appends one by one (only the first can need a newline before it)
+  const lines = new Map<string, string[]>();
+  for (const path of outputsToIgnore(root, repoPaths)) {
+    const gitignore = posix.join(posix.dirname(path), '.gitignore');
+    if (!lines.has(gitignore)) lines.set(gitignore, []);
+    lines.get(gitignore)!.push(`${escapeGitignoreEntry(`/${posix.basename(path)}`)}\n`);
+  }
+  for (const [gitignore, entries] of lines) {
+    const abs = `${root}/${gitignore}`;
+    appendFileSync(abs, (endsWithoutNewline(abs) ? '\n' : '') + entries.join(''));
+  }
+  return [...lines.keys()];
+}
+
+/** The outputs `ignoreOutputs` would add a `.gitignore` line for, in order: those git does not ignore yet. */
+export function outputsToIgnore(root: string, repoPaths: string[]): string[] {
   if (repoPaths.length === 0) return [];
   const ignored = gitIgnoredPaths(root, repoPaths);
   if (ignored === undefined) return [];
-  const written: string[] = [];
-  for (const path of repoPaths) {
-    if (ignored.has(path)) continue;
-    const gitignore = posix.join(posix.dirname(path), '.gitignore');
-    const abs = `${root}/${gitignore}`;
-    const prefix = endsWithoutNewline(abs) ? '\n' : '';
-    appendFileSync(abs, `${prefix}${escapeGitignoreEntry(`/${posix.basename(path)}`)}\n`);
-    if (!written.includes(gitignore)) written.push(gitignore);
-  }
-  return written;
+  return repoPaths.filter((path) => !ignored.has(path));
 }
 
 /** Escapes `[ ] ! * # ?` as pathspec's `GitWildMatchPattern.escape` does. */

@@ -126,9 +126,19 @@ function realAncestors(abs: string): string[] {
 }
 
 function installedPackage(root: string, name: string, what: string): Protected[] {
+  const key = `${root}\0${name}`;
+  if (!installedPackages.has(key)) installedPackages.set(key, resolvedPackageDir(root, name));
+  const abs = installedPackages.get(key);
+  return abs === undefined ? [] : [{ what, abs, tree: false }];
+}
+
+/** Resolved once per process: a package does not move while it runs, and resolving costs each stage of a batch. */
+const installedPackages = new Map<string, string | undefined>();
+
+function resolvedPackageDir(root: string, name: string): string | undefined {
   try {
-    return [{ what, abs: dirname(require.resolve(`${name}/package.json`, { paths: [root] })), tree: false }];
+    return dirname(require.resolve(`${name}/package.json`, { paths: [root] }));
   } catch {
-    return [];
+    return undefined;
   }
 }
