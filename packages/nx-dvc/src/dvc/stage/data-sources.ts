@@ -6,20 +6,15 @@ import { decodeUtf8, loadYaml } from '../formats/yaml/load';
 import type { WorkspaceHasher } from '../hashing/workspace-hasher';
 import { loadSingleStageFile } from '../parsing/single-stage-file';
 import { checkoutRecorded, type FetchObjects } from './checkout-recorded';
-import type { CachedOutput, ReproduceLog } from './reproduce';
+import { recordedOutputs, type CachedOutput } from './cached-output';
+import type { ReproduceLog } from './reproduce';
 import type { Stage } from './stage';
 
 /** The DVC-cached outputs a `.dvc` file records (`dvc add`): repo path, md5. */
 export function dataSourceOutputs(root: string, pointerFile: string): CachedOutput[] {
   const text = decodeUtf8(readFileSync(join(root, pointerFile)), pointerFile);
-  const stage = loadSingleStageFile(pointerFile, text);
-  const data = loadYaml(text, pointerFile).data as Record<string, unknown>;
-  const entries = (Array.isArray(data.outs) ? data.outs : []).filter(isPlainObject);
-  return stage.outs.flatMap((out, i): CachedOutput[] => {
-    const md5 = entries[i]?.md5;
-    if (!out.cache || typeof md5 !== 'string') return [];
-    return [{ path: out.repoPath, md5, ...(entries[i]?.isexec === true ? { isexec: true } : {}) }];
-  });
+  const data = loadYaml(text, pointerFile).data;
+  return recordedOutputs(loadSingleStageFile(pointerFile, text), isPlainObject(data) ? data : {});
 }
 
 /** Outputs (repo paths) some dep of the stage is, lies inside, or holds. */

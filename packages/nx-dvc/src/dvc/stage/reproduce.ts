@@ -4,7 +4,7 @@ import type { DvcCache } from '../cache/dvc-cache';
 import { DvcError } from '../errors';
 import { dumpLockYaml } from '../formats/yaml/ruamel-emitter';
 import { isDirHash, type PathHash, type WorkspaceHasher } from '../hashing/workspace-hasher';
-import type { CachedOutput } from './cached-output';
+import { recordedOutputs, type CachedOutput } from './cached-output';
 import { checkoutRecorded, type FetchObjects } from './checkout-recorded';
 import { RemovalGuard, removeOutputPaths } from './remove-output';
 import { assertCommandLines, commandLines, removeOutputs, runCommands, type CommandOutput } from './runner';
@@ -137,16 +137,6 @@ function withRecordedOutputs(stage: Stage, recorded: Record<string, unknown>, pr
   if (missing.length === 0) return present;
   const order = stage.outs.map((o) => o.repoPath);
   return [...present, ...missing].sort((a, b) => order.indexOf(a.path) - order.indexOf(b.path));
-}
-
-/** The stage's DVC-cached outputs as its dvc.lock entry records them. */
-function recordedOutputs(stage: Stage, recorded: Record<string, unknown>): CachedOutput[] {
-  const entries = new Map(((Array.isArray(recorded.outs) ? recorded.outs : []) as Record<string, unknown>[]).map((o) => [o?.path, o]));
-  return stage.outs.flatMap((out): CachedOutput[] => {
-    const entry = entries.get(out.path);
-    if (!out.cache || typeof entry?.md5 !== 'string') return [];
-    return [{ path: out.repoPath, md5: entry.md5, ...(entry.isexec === true ? { isexec: true } : {}) }];
-  });
 }
 
 /** DVC's `not stage.changed(allow_missing=True)`: nothing but missing data sets the stage apart from its entry. */
