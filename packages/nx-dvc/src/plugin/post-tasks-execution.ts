@@ -1,10 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import type { TaskResults } from '@nx/devkit';
 import { outputsToIgnore } from '../dvc/repo/gitignore';
 import { gitignoresNxHashes, hashedGitignoreWarning } from './nx-hashed-gitignores';
 import type { NxDvcPluginOptions } from './options';
-import { fragmentsDirectory, inRunOrder, parseFragment, recordFinishedStages, type FinishedStage, type LockFragment } from './stage-record';
+import { fragmentsDirectory, inRunOrder, outputsToCheckOut, parseFragment, recordFinishedStages, type FinishedStage, type LockFragment } from './stage-record';
 import { forgetRun } from './lock-generation';
 import { checkoutRestoredStages, missingDataMessage, type MissingData } from './restore-hits';
 import { fragmentId, ledgerPath, RecordLedger, type LedgerFragment } from './record-ledger';
@@ -138,7 +138,7 @@ async function record(
  * outputs checked out, as recordFinishedStages does, the stages without data reported in run order.
  */
 async function checkoutHits(root: string, known: Array<LedgerFragment & { fromCache: boolean; allowMissing: boolean }>, dvcCache: boolean | undefined): Promise<Recorded> {
-  const hits: LockFragment[] = known.filter((f) => f.fromCache).map((f) => ({ dvcFile: f.dvcFile, stage: f.stage, entry: {}, cached: f.allowMissing ? f.cached.filter((o) => existsSync(join(root, o.path))) : f.cached }));
+  const hits: LockFragment[] = known.filter((f) => f.fromCache).map((f) => ({ dvcFile: f.dvcFile, stage: f.stage, entry: {}, cached: outputsToCheckOut(root, f.cached, f.allowMissing) }));
   const { missing, remote } = await checkoutRestoredStages(root, hits, dvcCache);
   if (missing.length < 2) return { gitignores: [], missing, remote };
   const byFragment = new Map(missing.map((m) => [m.fragment, m]));

@@ -119,11 +119,16 @@ export async function recordFinishedStages(
 ): Promise<RecordedStages & { missing: MissingData[]; remote?: string }> {
   const ordered = inRunOrder(root, finished);
   const hits = ordered.filter((f) => f.fromCache);
-  const checked = hits.map((f) => (f.allowMissing ? { ...f.fragment, cached: f.fragment.cached.filter((o) => existsSync(join(root, o.path))) } : f.fragment));
+  const checked = hits.map((f) => ({ ...f.fragment, cached: outputsToCheckOut(root, f.fragment.cached, f.allowMissing) }));
   const { missing, remote } = await checkoutRestoredStages(root, checked, dvcCache);
   const incomplete = new Set(missing.map((m) => hits[checked.indexOf(m.fragment)]!.fragment));
   const complete = ordered.map((f) => f.fragment).filter((f) => !incomplete.has(f));
   return { ...(await recordStages(root, complete, { ignoreOutputs: ignore })), missing, remote };
+}
+
+/** A hit's outputs to check out: under `--allow-missing`, not those the workspace lacks (DVC skips such a stage). */
+export function outputsToCheckOut(root: string, cached: CachedOutput[], allowMissing: boolean | undefined): CachedOutput[] {
+  return allowMissing ? cached.filter((o) => existsSync(join(root, o.path))) : cached;
 }
 
 /**
