@@ -508,7 +508,7 @@ function linkRestoreRow(s, type) {
   const { pairs } = s.dvc.restores[type];
   const checkout = median(pairs.map((p) => p.run.measures['nx-dvc:checkout-hits']));
   return {
-    figure: `the same, ${size(s.mib)}, \`cache.type = ${type}\`, ${runsText(pairs)}: wall of the checkout itself`,
+    figure: `the same, ${size(s.mib)}, \`cache.type = ${type}\`, warm page cache, ${runsText(pairs)}: wall of the checkout itself`,
     ours: `${formatMs(checkout)} (\`nx run\`: ${formatMs(median(pairs.map((p) => p.run.ms)))}; the next command ${formatMs(median(pairs.map((p) => p.next.ms)))}; Nx's floor ${formatMs(median(pairs.map((p) => p.floor.ms)))})`,
     baseline: '—',
     ratio: '',
