@@ -3,7 +3,7 @@ import { DvcIgnore } from '../repo/dvcignore';
 import { hashPath, ignorePredicate, type DirHash } from './directory';
 import { collectFiles } from './walk';
 import type { FileHash, HashProgress } from './file';
-import type { HashState } from './state';
+import type { HashState, StateStat } from './state';
 import { resolve } from 'node:path';
 import { dirName } from '../paths';
 
@@ -50,6 +50,14 @@ export class WorkspaceHasher {
       this.memo.set(key, pending);
     }
     return pending;
+  }
+
+  /**
+   * Records in the hash state the md5 of a file whose bytes are known without reading them (a
+   * file just checked out from DVC's cache, with the stat that proves it), unless it is racy.
+   */
+  remember(file: { path: string; md5: string; stat: StateStat }): void {
+    this.state?.set(file.path, file.stat, file.md5);
   }
 
   /** Forgets what was hashed, for paths a command has just rewritten. */

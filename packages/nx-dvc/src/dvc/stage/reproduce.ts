@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { CheckedOutSink } from '../cache/checked-out-file';
 import type { DvcCache } from '../cache/dvc-cache';
 import { DvcError } from '../errors';
 import { dumpLockYaml } from '../formats/yaml/ruamel-emitter';
@@ -193,7 +194,7 @@ async function restoreFromDvcCache(stage: Stage, context: ReproduceContext, chan
   }
   if (sources.some(({ entry }) => typeof entry?.md5 !== 'string' || !cache.has(entry.md5 as string))) return false;
   removeOutputPaths(stage.outs.map((out) => out.repoPath), stage.addressing, new RemovalGuard(context.root));
-  for (const { out, entry } of sources) cache.checkout(join(context.root, out.repoPath), entry!.md5 as string, entry!.isexec === true);
+  for (const { out, entry } of sources) cache.checkout(join(context.root, out.repoPath), entry!.md5 as string, entry!.isexec === true, remembered(context));
   return true;
 }
 
@@ -207,8 +208,13 @@ function commit(stage: Stage, context: ReproduceContext, saved: SavedStage): voi
   if (!context.cache) return;
   for (const out of stage.outs) {
     const hash = saved.outs.get(out.repoPath);
-    if (out.cache && hash) context.cache.save(join(context.root, out.repoPath), hash);
+    if (out.cache && hash) context.cache.save(join(context.root, out.repoPath), hash, remembered(context));
   }
+}
+
+/** Files written from DVC's cache go into the hash state: the next hash of them reads nothing. */
+function remembered(context: ReproduceContext): CheckedOutSink {
+  return (file) => context.hasher.remember(file);
 }
 
 function cachedOutputs(stage: Stage, saved: SavedStage): CachedOutput[] {
