@@ -81,6 +81,16 @@ export class DvcCache {
   }
 
   /**
+   * True when `save` replaces this file output by a new copy of its object (a reflink or a copy:
+   * `cache.type` is `reflink,copy`, DVC's default, or `reflink`), which it records as a checkout:
+   * the file the command wrote does not stay.
+   */
+  relinksAsNewCopy(absPath: string): boolean {
+    const newCopy = this.linkTypes[0] === 'reflink' && this.linkTypes.every((type) => type === 'reflink' || type === 'copy');
+    return newCopy && lstatSync(absPath, { throwIfNoEntry: false })?.isFile() === true;
+  }
+
+  /**
    * Writes an output back from the cache (`dvc checkout`); false when an object is missing. The
    * caller clears the path first (`removeOutputPaths`, which proves it safe): this never deletes.
    */

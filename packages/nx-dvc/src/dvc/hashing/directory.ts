@@ -61,7 +61,7 @@ export async function hashDirectory(absDir: string, options: DirHashOptions = {}
   let startedAt = Date.now();
   let files = collectFiles(absDir, options);
   const { state } = options;
-  if (state && (await waitOutLargeRacyFiles(files.filter((f) => state.get(f.abs, f.stat) === undefined).map((f) => f.stat), state))) {
+  if (state && options.waitForRacy && (await waitOutLargeRacyFiles(files.filter((f) => state.get(f.abs, f.stat) === undefined).map((f) => f.stat), state))) {
     startedAt = Date.now();
     files = collectFiles(absDir, options);
   }

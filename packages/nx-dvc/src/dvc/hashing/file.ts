@@ -27,11 +27,13 @@ export interface FileHash {
 export type HashProgress = (doneBytes: number, totalBytes: number) => void;
 
 export interface HashOptions {
-  /**
-   * Reuses (and records) the md5 of files whose inode, mtime and size did not change; large racy
-   * files are waited for first (`waitOutLargeRacyFiles`).
-   */
+  /** Reuses (and records) the md5 of files whose inode, mtime and size did not change. */
   state?: HashState;
+  /**
+   * Files just written (a command's outputs): large racy ones are waited for first, so that their
+   * md5 is recorded (`waitOutLargeRacyFiles`).
+   */
+  waitForRacy?: boolean;
   onProgress?: HashProgress;
 }
 
@@ -51,7 +53,7 @@ export async function hashFile(absPath: string, options: HashOptions = {}): Prom
   if (st.isDirectory()) throw new DvcError(`'${absPath}' is a directory, not a file`);
   const { state } = options;
   const cached = state?.get(absPath, st);
-  if (cached === undefined && state && (await waitOutLargeRacyFiles([st], state))) {
+  if (cached === undefined && state && options.waitForRacy && (await waitOutLargeRacyFiles([st], state))) {
     startedAt = Date.now();
     st = await stat(absPath, { bigint: true });
   }

@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { hashFile } from './file';
 import { RACY_BYTES_WORTH_WAITING, waitOutLargeRacyFiles } from './racy-wait';
 import { HashState, type StateStat } from './state';
 
@@ -26,5 +30,19 @@ describe('waiting out the racy window of large files before hashing them', () =>
     assert.equal(await waitOutLargeRacyFiles([modified(10, LARGE - 1n), modified(5000, 10n * LARGE)], state), false);
     assert.equal(await waitOutLargeRacyFiles([modified(-60_000, LARGE)], state), false);
     assert.ok(Date.now() - started < WINDOW_MS);
+  });
+
+  test("a command's large output hashed the moment it was written: its md5 is recorded all the same", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nx-dvc-racy-'));
+    try {
+      const file = join(dir, 'model.bin');
+      writeFileSync(file, '');
+      truncateSync(file, RACY_BYTES_WORTH_WAITING); // sparse: quick to write, and to read
+      const fresh = HashState.inMemory({ racyWindowMs: WINDOW_MS });
+      const { md5 } = await hashFile(file, { state: fresh, waitForRacy: true });
+      assert.equal(fresh.get(file, statSync(file, { bigint: true })), md5);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

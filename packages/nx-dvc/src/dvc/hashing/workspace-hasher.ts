@@ -27,11 +27,14 @@ export class WorkspaceHasher {
     private readonly progress?: (repoPath: string) => HashProgress,
   ) {}
 
-  /** The hash of a file or directory, or undefined when the path does not exist. */
-  hash(repoPath: string): Promise<PathHash | undefined> {
+  /**
+   * The hash of a file or directory, or undefined when the path does not exist. `waitForRacy`:
+   * the path was just written (see `HashOptions`).
+   */
+  hash(repoPath: string, options: { waitForRacy?: boolean } = {}): Promise<PathHash | undefined> {
     let pending = this.memo.get(repoPath);
     if (!pending) {
-      pending = this.compute(repoPath);
+      pending = this.compute(repoPath, options.waitForRacy);
       this.memo.set(repoPath, pending);
     }
     return pending;
@@ -76,10 +79,10 @@ export class WorkspaceHasher {
     return ignorePredicate(new DvcIgnore(ancestorIgnoreFiles(this.root, repoPath)));
   }
 
-  private async compute(repoPath: string): Promise<PathHash | undefined> {
+  private async compute(repoPath: string, waitForRacy?: boolean): Promise<PathHash | undefined> {
     const abs = `${this.root}/${repoPath}`;
     if (!statSync(abs, { throwIfNoEntry: false })) return undefined;
-    return hashPath(abs, { state: this.state, root: this.root, isIgnored: this.ignoredIn(repoPath), onProgress: this.progress?.(repoPath) });
+    return hashPath(abs, { state: this.state, waitForRacy, root: this.root, isIgnored: this.ignoredIn(repoPath), onProgress: this.progress?.(repoPath) });
   }
 }
 

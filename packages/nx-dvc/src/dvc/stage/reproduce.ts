@@ -10,7 +10,7 @@ import { checkoutRecorded, type FetchObjects } from './checkout-recorded';
 import { RemovalGuard, removeOutputPaths } from './remove-output';
 import { assertCommandLines, commandLines, removeOutputs, runCommands, type CommandOutput } from './runner';
 import { readStageParams, saveStage, type SavedStage } from './save';
-import type { Stage } from './stage';
+import type { Output, Stage } from './stage';
 import { isCallback, stageChanges, type StageChange } from './status';
 
 /** Where DVC's console lines go: `info` to stdout, `warn` to stderr. */
@@ -109,7 +109,8 @@ export async function reproduceStage(stage: Stage, context: ReproduceContext, op
     outcome = 'ran';
   }
   context.hasher.forget();
-  const saved = await saveStage(stage, context.hasher, (message) => log.warn(`WARNING: ${message}`));
+  const justWritten = (out: Output) => outcome === 'ran' && !(out.cache && context.cache?.relinksAsNewCopy(join(context.root, out.repoPath)));
+  const saved = await saveStage(stage, context.hasher, (message) => log.warn(`WARNING: ${message}`), justWritten);
   commit(stage, context, saved);
   reportLockChange(context, saved.entry);
   return { outcome, entry: saved.entry, cached: cachedOutputs(stage, saved) };
