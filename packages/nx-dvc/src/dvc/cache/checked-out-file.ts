@@ -24,9 +24,10 @@ const BACKDATE_SECONDS = 3;
  * Readies a file just linked from `object` under a temporary name for its proof, before it is
  * renamed into place. A copy (or reflink) is a new inode that nobody else knows yet: its mtime is
  * set a few seconds back, so that the hash state does not take it for racy (any later write
- * gives it a newer mtime). Only seconds: the checkout's own time, near enough for whoever reads
- * it. A link to the object (hard or symbolic) shares the read-only object's inode and is never
- * touched. Returns the stat the final path must still have.
+ * gives it a newer mtime). Only seconds, not the object's own mtime: an object just fetched from a
+ * remote is racy too, and one committed months ago would make the new file look stale to tools
+ * that compare mtimes (make, `rsync -u`). A link to the object (hard or symbolic) shares the
+ * read-only object's inode and is never touched. Returns the stat the final path must still have.
  */
 export function settleLinked(temporary: string, object: string): BigIntStats {
   const linked = statSync(temporary, { bigint: true });
