@@ -37,6 +37,15 @@ describe("outputs in DVC's cache, records in Nx's", () => {
   let ws: Workspace;
   const run = (...args: string[]) => ws.nxOk(['run', 'ml:repro', '--output-style=static', ...args]).output;
   const objectPath = (md5: string) => ws.path('.dvc/cache/files/md5', md5.slice(0, 2), md5.slice(2));
+  /** The files whose current inode, mtime and size the saved hash state does not know. */
+  const unknownToHashState = (paths: string[]) => {
+    const rows: string[][] = JSON.parse(ws.read('.nx/workspace-data/nx-dvc/hash-state.json')).entries;
+    const known = new Set(rows.map(([path, ino, mtimeNs, size]) => `${path} ${ino} ${mtimeNs} ${size}`));
+    return paths.filter((path) => {
+      const st = statSync(ws.path(path), { bigint: true });
+      return !known.has(`${ws.path(path)} ${st.ino} ${st.mtimeNs} ${st.size}`);
+    });
+  };
   const lockMd5 = (path: string) => new RegExp(`- path: ${path}\\n\\s+hash: md5\\n\\s+md5: ([0-9a-f]{32})`).exec(ws.read('ml/dvc.lock'))![1]!;
 
   before(() => {
@@ -94,6 +103,7 @@ describe("outputs in DVC's cache, records in Nx's", () => {
       else assert.equal(model.ino === object.ino, type === 'hardlink', 'a hard link shares the object, a copy does not');
       if (type !== 'copy') assert.equal(statSync(ws.path('ml/model.bin')).mode & 0o222, 0, 'linked files are read-only, as DVC protects them');
       assert.equal(ws.read('ml/data/prepared/train.csv'), 'x,y\n1,2\n3,4\n');
+      assert.deepEqual(unknownToHashState(['ml/model.bin', 'ml/data/prepared/train.csv']), [], 'the next command reads nothing again');
     });
   }
 

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { DvcCache } from './dvc-cache';
+import type { LinkType } from './link-types';
 import { hashPath } from '../hashing/directory';
 
 const roots: string[] = [];
@@ -67,6 +68,21 @@ describe("DVC's local cache", () => {
     rmSync(cache.objectPath('b1946ac92492d2347c6235b4d2611184'), { force: true });
     assert.equal(cache.has(hash.md5), false);
     assert.equal(cache.checkout(join(root, 'out'), hash.md5), false);
+  });
+});
+
+describe('which file outputs save() replaces by a new copy (recorded as a checkout)', () => {
+  test("DVC's default reflink,copy and reflink do; copy first, hard links, symlinks and folders do not", () => {
+    const root = workspace();
+    writeFileSync(join(root, 'model.bin'), 'hello\n');
+    mkdirSync(join(root, 'data'));
+    const cache = (types: LinkType[]) => new DvcCache(join(root, '.dvc/cache'), types);
+    assert.equal(cache(['reflink', 'copy']).relinksAsNewCopy(join(root, 'model.bin')), true);
+    assert.equal(cache(['reflink']).relinksAsNewCopy(join(root, 'model.bin')), true);
+    assert.equal(cache(['reflink', 'copy']).relinksAsNewCopy(join(root, 'data')), false);
+    for (const types of [['copy'], ['copy', 'reflink'], ['reflink', 'hardlink'], ['hardlink'], ['symlink']] as LinkType[][]) {
+      assert.equal(cache(types).relinksAsNewCopy(join(root, 'model.bin')), false, types.join());
+    }
   });
 });
 

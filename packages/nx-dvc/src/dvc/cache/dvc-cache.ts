@@ -1,10 +1,11 @@
-import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmdirSync, rmSync, statSync, type Stats } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmdirSync, rmSync, statSync, type BigIntStats, type Stats } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { writeFileAtomic } from '../atomic-write';
 import { DvcError } from '../errors';
 import { isPlainInsidePath } from '../paths';
 import { readDvcConfigValue } from '../repo/dvc-config';
 import { isDirHash, type PathHash } from '../hashing/workspace-hasher';
+import { provenCheckout, settleLinked, type CheckedOutFile, type CheckedOutSink } from './checked-out-file';
 import { DEFAULT_LINK_TYPES, parseLinkTypes, type LinkType } from './link-types';
 import { copyAtomically, Linker, temporaryBeside, workspaceFileMode } from './linker';
 
@@ -58,13 +59,14 @@ export class DvcCache {
    * Stores a saved output and links the workspace to it again, as `dvc commit` does (`relink`):
    * with `hardlink` first the objects are hard links of the workspace files; files DVC would
    * relink are linked with the first type that works; a file output is always relinked.
+   * `onWritten` hears of each file relinked (see {@link CheckedOutFile}).
    */
-  save(absPath: string, hash: PathHash): void {
+  save(absPath: string, hash: PathHash, onWritten?: CheckedOutSink): void {
     const linker = new Linker(this.linkTypes);
     if (!isDirHash(hash)) {
       const before = lstatSync(absPath);
       this.store(absPath, hash.md5);
-      this.relinkFile(linker, absPath, hash.md5, before);
+      this.relinkFile(linker, absPath, hash.md5, before, onWritten);
       if (hash.isexec) setExec(absPath);
       return;
     }
@@ -74,17 +76,27 @@ export class DvcCache {
     [...entries].reverse().forEach((entry) => this.store(entry.path, entry.md5));
     this.storeManifest(hash.md5, hash.manifest);
     entries.forEach((entry, i) => {
-      if (this.needsRelink(entry.path, entry.md5, before[i]!)) this.relink(linker, entry.md5, entry.path);
+      if (this.needsRelink(entry.path, entry.md5, before[i]!)) this.put(linker, entry.md5, entry.path, onWritten);
     });
+  }
+
+  /**
+   * True when `save` replaces this file output by a new copy of its object (a reflink or a copy:
+   * `cache.type` is `reflink,copy`, DVC's default, or `reflink`), which it records as a checkout:
+   * the file the command wrote does not stay.
+   */
+  relinksAsNewCopy(absPath: string): boolean {
+    const newCopy = this.linkTypes[0] === 'reflink' && this.linkTypes.every((type) => type === 'reflink' || type === 'copy');
+    return newCopy && lstatSync(absPath, { throwIfNoEntry: false })?.isFile() === true;
   }
 
   /**
    * Writes an output back from the cache (`dvc checkout`); false when an object is missing. The
    * caller clears the path first (`removeOutputPaths`, which proves it safe): this never deletes.
    */
-  checkout(absPath: string, md5: string, isexec = false): boolean {
+  checkout(absPath: string, md5: string, isexec = false, onWritten?: CheckedOutSink): boolean {
     if (lstatSync(absPath, { throwIfNoEntry: false }) && this.has(md5)) throw new Error(`checkout into '${absPath}', which was not cleared first`);
-    return this.checkoutNew(absPath, md5, isexec) !== 'missing';
+    return this.checkoutNew(absPath, md5, isexec, onWritten) !== 'missing';
   }
 
   /**
@@ -92,22 +104,30 @@ export class DvcCache {
    * renamed into place, so that no reader (in this process or another) sees half of it. A folder
    * another checkout put there first is left as it is, and ours dropped: `'taken'`. A file is
    * renamed over whatever is there (the same recorded bytes, when two checkouts race).
+   * `onWritten` hears of each file written (see {@link CheckedOutFile}).
    */
-  checkoutNew(absPath: string, md5: string, isexec = false): 'written' | 'taken' | 'missing' {
+  checkoutNew(absPath: string, md5: string, isexec = false, onWritten?: CheckedOutSink): 'written' | 'taken' | 'missing' {
     if (!this.has(md5)) return 'missing';
     const linker = new Linker(this.linkTypes);
-    mkdirSync(dirname(absPath), { recursive: true });
     if (!md5.endsWith('.dir')) {
-      linker.replace(this.objectPath(md5), absPath);
+      this.put(linker, md5, absPath, onWritten);
       if (isexec) setExec(absPath);
       return 'written';
     }
     const entries = this.checkedManifest(md5);
+    mkdirSync(dirname(absPath), { recursive: true });
     const temporary = temporaryBeside(absPath);
     mkdirSync(temporary);
     try {
-      for (const entry of entries) this.link(linker, entry.md5, join(temporary, entry.relpath));
-      return renameUnlessTaken(temporary, absPath) ? 'written' : 'taken';
+      const settled: { relpath: string; md5: string; stat: BigIntStats }[] = [];
+      for (const entry of entries) {
+        const target = join(temporary, entry.relpath);
+        this.link(linker, entry.md5, target);
+        if (onWritten) settled.push({ ...entry, stat: settleLinked(target, this.objectPath(entry.md5)) });
+      }
+      if (!renameUnlessTaken(temporary, absPath)) return 'taken';
+      for (const file of settled) report(provenCheckout(join(absPath, file.relpath), file.md5, file.stat), onWritten);
+      return 'written';
     } finally {
       rmSync(temporary, { recursive: true, force: true });
     }
@@ -119,8 +139,9 @@ export class DvcCache {
    * bytes are replaced (atomically), files the record lacks are deleted, then folders the record
    * lacks when nothing is left in them. What `.dvcignore` excludes is not in `present` and stays.
    * The caller has the bytes it deletes saved in the cache first (where DVC asks for `--force`).
+   * `onWritten` hears of each file written (see {@link CheckedOutFile}).
    */
-  updateDirectory(absDir: string, md5: string, present: { relpath: string; md5: string }[], presentFolders: string[]): void {
+  updateDirectory(absDir: string, md5: string, present: { relpath: string; md5: string }[], presentFolders: string[], onWritten?: CheckedOutSink): void {
     const entries = this.checkedManifest(md5);
     const current = new Map(present.map((entry) => [entry.relpath, entry.md5]));
     const blocked = entries.find((entry) => !current.has(entry.relpath) && lstatSync(join(absDir, entry.relpath), { throwIfNoEntry: false })?.isFile());
@@ -135,10 +156,7 @@ export class DvcCache {
     for (const folder of [...presentFolders].sort().reverse()) if (!keptFolders.has(folder)) removeIfEmpty(join(absDir, folder));
     const linker = new Linker(this.linkTypes);
     for (const entry of entries) {
-      if (current.get(entry.relpath) === entry.md5) continue;
-      const target = join(absDir, entry.relpath);
-      mkdirSync(dirname(target), { recursive: true });
-      linker.replace(this.objectPath(entry.md5), target);
+      if (current.get(entry.relpath) !== entry.md5) this.put(linker, entry.md5, join(absDir, entry.relpath), onWritten);
     }
   }
 
@@ -171,18 +189,25 @@ export class DvcCache {
     linker.link(this.objectPath(md5), target);
   }
 
+  /**
+   * Puts an object at `target` whatever is there, atomically (`Linker.replace`); `onWritten`
+   * hears of it once proven.
+   */
+  private put(linker: Linker, md5: string, target: string, onWritten: CheckedOutSink | undefined): void {
+    const object = this.objectPath(md5);
+    mkdirSync(dirname(target), { recursive: true });
+    let settled: BigIntStats | undefined;
+    linker.replace(object, target, onWritten && ((temporary) => (settled = settleLinked(temporary, object))));
+    if (settled) report(provenCheckout(target, md5, settled), onWritten);
+  }
+
   /** DVC unprotects a plain copy in place when `copy` comes first; otherwise it links it again. */
-  private relinkFile(linker: Linker, absPath: string, md5: string, before: Stats): void {
+  private relinkFile(linker: Linker, absPath: string, md5: string, before: Stats, onWritten: CheckedOutSink | undefined): void {
     if (this.linkTypes[0] === 'copy' && isPlainCopy(before)) {
       chmodSync(absPath, workspaceFileMode());
       return;
     }
-    this.relink(linker, md5, absPath);
-  }
-
-  private relink(linker: Linker, md5: string, absPath: string): void {
-    rmSync(absPath, { force: true });
-    this.link(linker, md5, absPath);
+    this.put(linker, md5, absPath, onWritten);
   }
 
   /** DVC's `_needs_relink`: the first link type the file already satisfies decides. */
@@ -218,6 +243,10 @@ export class DvcCache {
     writeFileAtomic(target, manifest);
     chmodSync(target, READ_ONLY);
   }
+}
+
+function report(file: CheckedOutFile | undefined, onWritten: CheckedOutSink | undefined): void {
+  if (file) onWritten?.(file);
 }
 
 /** Renames a folder into place; false when another one got there first (a non-empty folder). */

@@ -43,12 +43,14 @@ export class Linker {
   /**
    * Puts `source` at `target` whether or not `target` exists: linked under a temporary name beside
    * it, then renamed over it, so that a reader sees the old file or the new one, never half of one,
-   * and two processes writing the same bytes there at once both succeed.
+   * and two processes writing the same bytes there at once both succeed. `beforeRename` sees the
+   * file under its temporary name.
    */
-  replace(source: string, target: string): LinkType {
+  replace(source: string, target: string, beforeRename?: (temporary: string) => void): LinkType {
     const temporary = temporaryBeside(target);
     try {
       const type = this.link(source, temporary);
+      beforeRename?.(temporary);
       renameSync(temporary, target);
       return type;
     } finally {

@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { hashFile, isExecutable, md5OfFile, type FileHash, type HashOptions } from './file';
 import { collectFiles, type Collected, type WalkOptions } from './walk';
 import { dirManifest } from './manifest';
+import { waitOutLargeRacyFiles } from './racy-wait';
 import { hashInWorkers } from './worker-pool';
 
 /**
@@ -57,8 +58,13 @@ export async function hashPath(absPath: string, options: DirHashOptions = {}): P
 
 /** Hashes a directory like DVC's `_build_tree` (spec §5.3). */
 export async function hashDirectory(absDir: string, options: DirHashOptions = {}): Promise<DirHash> {
-  const startedAt = Date.now();
-  const files = collectFiles(absDir, options);
+  let startedAt = Date.now();
+  let files = collectFiles(absDir, options);
+  const { state } = options;
+  if (state && options.waitForRacy && (await waitOutLargeRacyFiles(files.filter((f) => state.get(f.abs, f.stat) === undefined).map((f) => f.stat), state))) {
+    startedAt = Date.now();
+    files = collectFiles(absDir, options);
+  }
 
   const md5s = new Map<Collected, string>();
   const misses: Collected[] = [];

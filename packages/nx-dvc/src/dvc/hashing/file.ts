@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, openSync, read, readSync, type BigIntStats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { DvcError } from '../errors';
+import { waitOutLargeRacyFiles } from './racy-wait';
 import type { HashState } from './state';
 
 /**
@@ -28,6 +29,11 @@ export type HashProgress = (doneBytes: number, totalBytes: number) => void;
 export interface HashOptions {
   /** Reuses (and records) the md5 of files whose inode, mtime and size did not change. */
   state?: HashState;
+  /**
+   * Files just written (a command's outputs): large racy ones are waited for first, so that their
+   * md5 is recorded (`waitOutLargeRacyFiles`).
+   */
+  waitForRacy?: boolean;
   onProgress?: HashProgress;
 }
 
@@ -42,12 +48,17 @@ export function md5Hex(data: Buffer | string): string {
 
 /** Hashes one file (following symlinks). */
 export async function hashFile(absPath: string, options: HashOptions = {}): Promise<FileHash> {
-  const startedAt = Date.now();
-  const st = await stat(absPath, { bigint: true });
+  let startedAt = Date.now();
+  let st = await stat(absPath, { bigint: true });
   if (st.isDirectory()) throw new DvcError(`'${absPath}' is a directory, not a file`);
+  const { state } = options;
+  const cached = state?.get(absPath, st);
+  if (cached === undefined && state && options.waitForRacy && (await waitOutLargeRacyFiles([st], state))) {
+    startedAt = Date.now();
+    st = await stat(absPath, { bigint: true });
+  }
   const size = Number(st.size);
   const isexec = isExecutable(st);
-  const cached = options.state?.get(absPath, st);
   if (cached !== undefined) {
     options.onProgress?.(size, size);
     return { md5: cached, size, isexec };

@@ -53,6 +53,8 @@ describe('HashState', () => {
     // whole seconds: could be a 1 s / 2 s granularity filesystem
     assert.equal(state.isRacy(stat({ mtimeNs: ns(NOW - 1000) }), NOW), true);
     assert.equal(state.isRacy(stat({ mtimeNs: ns(NOW - 2000) }), NOW), false);
+    assert.equal(state.racyForMs(stat({ mtimeNs: ns(NOW - 400) + 7n }), NOW), 601, 'racy for the rest of the window');
+    assert.equal(state.racyForMs(stat({ mtimeNs: ns(NOW - 1001) + 7n }), NOW), 0);
 
     assert.equal(state.set('/w/racy', stat({ mtimeNs: ns(NOW - 10) + 7n }), MD5, NOW), false);
     assert.equal(state.get('/w/racy', stat({ mtimeNs: ns(NOW - 10) + 7n })), undefined);

@@ -121,8 +121,15 @@ export class HashState {
 
   /** True when a file with this mtime could still change within the same mtime tick. */
   isRacy(stat: StateStat, startedAtMs: number): boolean {
+    return this.racyForMs(stat, startedAtMs) > 0;
+  }
+
+  /** How long (ms) a file with this mtime stays racy after `nowMs`; 0 when it is not racy. */
+  racyForMs(stat: StateStat, nowMs: number): number {
     const windowMs = this.options.racyWindowMs ?? (stat.mtimeNs % NS_PER_SECOND === 0n ? COARSE_RACY_WINDOW_MS : FINE_RACY_WINDOW_MS);
-    return stat.mtimeNs + BigInt(Math.ceil(windowMs)) * NS_PER_MS > BigInt(Math.floor(startedAtMs)) * NS_PER_MS;
+    const racyUntilNs = stat.mtimeNs + BigInt(Math.ceil(windowMs)) * NS_PER_MS;
+    const nowNs = BigInt(Math.floor(nowMs)) * NS_PER_MS;
+    return racyUntilNs > nowNs ? Number((racyUntilNs - nowNs + NS_PER_MS - 1n) / NS_PER_MS) : 0;
   }
 
   /**

@@ -3,7 +3,7 @@ import { DvcIgnore } from '../repo/dvcignore';
 import { hashPath, ignorePredicate, type DirHash } from './directory';
 import { collectFiles } from './walk';
 import type { FileHash, HashProgress } from './file';
-import type { HashState } from './state';
+import type { HashState, StateStat } from './state';
 import { resolve } from 'node:path';
 import { dirName } from '../paths';
 
@@ -27,11 +27,14 @@ export class WorkspaceHasher {
     private readonly progress?: (repoPath: string) => HashProgress,
   ) {}
 
-  /** The hash of a file or directory, or undefined when the path does not exist. */
-  hash(repoPath: string): Promise<PathHash | undefined> {
+  /**
+   * The hash of a file or directory, or undefined when the path does not exist. `waitForRacy`:
+   * the path was just written (see `HashOptions`).
+   */
+  hash(repoPath: string, options: { waitForRacy?: boolean } = {}): Promise<PathHash | undefined> {
     let pending = this.memo.get(repoPath);
     if (!pending) {
-      pending = this.compute(repoPath);
+      pending = this.compute(repoPath, options.waitForRacy);
       this.memo.set(repoPath, pending);
     }
     return pending;
@@ -52,6 +55,14 @@ export class WorkspaceHasher {
     return pending;
   }
 
+  /**
+   * Records in the hash state the md5 of a file whose bytes are known without reading them (a
+   * file just checked out from DVC's cache, with the stat that proves it), unless it is racy.
+   */
+  remember(file: { path: string; md5: string; stat: StateStat }): void {
+    this.state?.set(file.path, file.stat, file.md5);
+  }
+
   /** Forgets what was hashed, for paths a command has just rewritten. */
   forget(): void {
     this.memo.clear();
@@ -68,10 +79,10 @@ export class WorkspaceHasher {
     return ignorePredicate(new DvcIgnore(ancestorIgnoreFiles(this.root, repoPath)));
   }
 
-  private async compute(repoPath: string): Promise<PathHash | undefined> {
+  private async compute(repoPath: string, waitForRacy?: boolean): Promise<PathHash | undefined> {
     const abs = `${this.root}/${repoPath}`;
     if (!statSync(abs, { throwIfNoEntry: false })) return undefined;
-    return hashPath(abs, { state: this.state, root: this.root, isIgnored: this.ignoredIn(repoPath), onProgress: this.progress?.(repoPath) });
+    return hashPath(abs, { state: this.state, waitForRacy, root: this.root, isIgnored: this.ignoredIn(repoPath), onProgress: this.progress?.(repoPath) });
   }
 }
 

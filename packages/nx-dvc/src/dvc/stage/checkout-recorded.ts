@@ -1,5 +1,6 @@
 import { lstatSync } from 'node:fs';
 import { join } from 'node:path';
+import type { CheckedOutFile } from '../cache/checked-out-file';
 import type { DvcCache } from '../cache/dvc-cache';
 import { DvcError } from '../errors';
 import { isDirHash, type WorkspaceHasher } from '../hashing/workspace-hasher';
@@ -35,7 +36,8 @@ const inFlight = new Map<string, { md5: string; done: Promise<Outcome> }>();
  * Makes the workspace hold the recorded outputs, as `dvc checkout` would: an output whose bytes
  * are already there is left alone (and goes into DVC's cache if it is not there yet); any other is
  * checked out from DVC's cache with `cache.type`, after fetching what the cache lacks, a directory
- * file by file (see `DvcCache.updateDirectory`). Bytes about to be replaced or deleted are saved
+ * file by file (see `DvcCache.updateDirectory`), and the md5 of each file written goes into the
+ * hasher's state, so that the next command does not read it again. Bytes about to be replaced or deleted are saved
  * in DVC's cache first when they are not there, so a modified output is never lost.
  */
 export async function checkoutRecorded(root: string, outputs: CachedOutput[], collaborators: CheckoutCollaborators): Promise<CheckoutReport> {
@@ -73,15 +75,16 @@ async function checkoutOne(root: string, out: CachedOutput, { cache, hasher, own
   if (current?.md5 === out.md5) return 'kept';
   if (!cache.has(out.md5) && fetch) await fetch([out.md5]);
   if (!cache.has(out.md5)) return 'missing';
+  const remember = (file: CheckedOutFile) => hasher.remember(file);
   const isDir = out.md5.endsWith('.dir');
   const existing = lstatSync(abs, { throwIfNoEntry: false });
   if (isDir && existing?.isDirectory() && current && isDirHash(current)) {
-    cache.updateDirectory(abs, out.md5, current.entries, hasher.directoriesIn(out.path));
+    cache.updateDirectory(abs, out.md5, current.entries, hasher.directoriesIn(out.path), remember);
     return 'checked-out';
   }
   // a folder where a file goes or the other way round (a file is replaced whole, atomically)
   if (existing && (isDir || existing.isDirectory())) removeOutputPaths([out.path], owner, guard);
-  if (cache.checkoutNew(abs, out.md5, out.isexec === true) === 'taken') await checkTaken(out, hasher);
+  if (cache.checkoutNew(abs, out.md5, out.isexec === true, remember) === 'taken') await checkTaken(out, hasher);
   return 'checked-out';
 }
 

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { after, describe, test } from 'node:test';
 import { DvcCache } from '../cache/dvc-cache';
 import { WorkspaceHasher } from '../hashing/workspace-hasher';
+import { HashState } from '../hashing/state';
 import { loadPipelineFromDisk } from '../parsing/pipeline-file';
 import { loadSingleStageFile } from '../parsing/single-stage-file';
 import { reproduceStage, type ReproduceContext, type ReproduceOptions, type Reproduction } from './reproduce';
@@ -120,11 +121,14 @@ describe("DVC's reproduce of one stage", () => {
     const root = workspace();
     const first = await reproduce(root);
     rmSync(join(root, 'out.txt'));
-    const second = await reproduce(root, first.entry);
+    const state = HashState.inMemory();
+    const second = await reproduce(root, first.entry, {}, 'copy', undefined, { hasher: new WorkspaceHasher(root, state) });
     assert.equal(second.outcome, 'checked-out');
     assert.equal(runs(root), 1);
     assert.equal(readFileSync(join(root, 'out.txt'), 'utf8'), 'hello\n');
     assert.equal(second.lines[0], "Stage 'copy' is cached - skipping run, checking out outputs");
+    const out = join(root, 'out.txt');
+    assert.equal(state.get(out, statSync(out, { bigint: true })), 'b1946ac92492d2347c6235b4d2611184', 'the next command does not read it again');
   });
 
   test("a modified folder output is removed whole, ignored files too, before it is checked out, as dvc repro does", { skip: skipWithoutDvc }, async () => {

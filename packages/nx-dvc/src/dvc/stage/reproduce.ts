@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { CheckedOutSink } from '../cache/checked-out-file';
 import type { DvcCache } from '../cache/dvc-cache';
 import { DvcError } from '../errors';
 import { dumpLockYaml } from '../formats/yaml/ruamel-emitter';
@@ -9,7 +10,7 @@ import { checkoutRecorded, type FetchObjects } from './checkout-recorded';
 import { RemovalGuard, removeOutputPaths } from './remove-output';
 import { assertCommandLines, commandLines, removeOutputs, runCommands, type CommandOutput } from './runner';
 import { readStageParams, saveStage, type SavedStage } from './save';
-import type { Stage } from './stage';
+import type { Output, Stage } from './stage';
 import { isCallback, stageChanges, type StageChange } from './status';
 
 /** Where DVC's console lines go: `info` to stdout, `warn` to stderr. */
@@ -108,7 +109,8 @@ export async function reproduceStage(stage: Stage, context: ReproduceContext, op
     outcome = 'ran';
   }
   context.hasher.forget();
-  const saved = await saveStage(stage, context.hasher, (message) => log.warn(`WARNING: ${message}`));
+  const justWritten = (out: Output) => outcome === 'ran' && !(out.cache && context.cache?.relinksAsNewCopy(join(context.root, out.repoPath)));
+  const saved = await saveStage(stage, context.hasher, (message) => log.warn(`WARNING: ${message}`), justWritten);
   commit(stage, context, saved);
   reportLockChange(context, saved.entry);
   return { outcome, entry: saved.entry, cached: cachedOutputs(stage, saved) };
@@ -193,7 +195,7 @@ async function restoreFromDvcCache(stage: Stage, context: ReproduceContext, chan
   }
   if (sources.some(({ entry }) => typeof entry?.md5 !== 'string' || !cache.has(entry.md5 as string))) return false;
   removeOutputPaths(stage.outs.map((out) => out.repoPath), stage.addressing, new RemovalGuard(context.root));
-  for (const { out, entry } of sources) cache.checkout(join(context.root, out.repoPath), entry!.md5 as string, entry!.isexec === true);
+  for (const { out, entry } of sources) cache.checkout(join(context.root, out.repoPath), entry!.md5 as string, entry!.isexec === true, remembered(context));
   return true;
 }
 
@@ -207,8 +209,13 @@ function commit(stage: Stage, context: ReproduceContext, saved: SavedStage): voi
   if (!context.cache) return;
   for (const out of stage.outs) {
     const hash = saved.outs.get(out.repoPath);
-    if (out.cache && hash) context.cache.save(join(context.root, out.repoPath), hash);
+    if (out.cache && hash) context.cache.save(join(context.root, out.repoPath), hash, remembered(context));
   }
+}
+
+/** Files written from DVC's cache go into the hash state: the next hash of them reads nothing. */
+function remembered(context: ReproduceContext): CheckedOutSink {
+  return (file) => context.hasher.remember(file);
 }
 
 function cachedOutputs(stage: Stage, saved: SavedStage): CachedOutput[] {

@@ -2,7 +2,7 @@ import { DependencyDoesNotExistError, MissingParamsError, OutputAlreadyTrackedEr
 import { trackedByGit } from '../repo/git-tracked';
 import { buildLockEntry, type HashInfo } from '../lock/entry';
 import { readParamsValues, type ParamsValues } from '../params/values';
-import type { Stage } from './stage';
+import type { Output, Stage } from './stage';
 import { hashDependency, isHashedDependency } from './dependency-hash';
 import { isDirHash, type PathHash, type WorkspaceHasher } from '../hashing/workspace-hasher';
 
@@ -31,9 +31,10 @@ export function readStageParams(root: string, stage: Stage): Map<string, ParamsV
 
 /**
  * DVC's `Stage.save`: hashes every dep and out; a missing one, or a cached output git already
- * tracks, fails the stage with DVC's message.
+ * tracks, fails the stage with DVC's message. `justWritten`: outputs the command has just written
+ * and that stay as it wrote them (their hash waits for them to stop being racy when large).
  */
-export async function saveStage(stage: Stage, hasher: WorkspaceHasher, warn: (message: string) => void): Promise<SavedStage> {
+export async function saveStage(stage: Stage, hasher: WorkspaceHasher, warn: (message: string) => void, justWritten: (out: Output) => boolean = () => false): Promise<SavedStage> {
   const params = readStageParams(hasher.root, stage);
   const hashes = new Map<string, HashInfo>();
   for (const dep of stage.deps) {
@@ -45,7 +46,7 @@ export async function saveStage(stage: Stage, hasher: WorkspaceHasher, warn: (me
   const outs = new Map<string, PathHash>();
   const tracked = trackedByGit(hasher.root, stage.outs.filter((out) => out.cache).map((out) => out.repoPath));
   for (const out of stage.outs) {
-    const hash = await hasher.hash(out.repoPath);
+    const hash = await hasher.hash(out.repoPath, { waitForRacy: justWritten(out) });
     if (!hash) throw new OutputDoesNotExistError(`output '${out.path}' does not exist`, stage.file);
     if ((isDirHash(hash) ? hash.nfiles : hash.size) === 0) warn(`'${out.path}' is empty.`);
     // DVC's `Output.ignore`: a cached output gets a .gitignore line, which a tracked file cannot have
