@@ -81,6 +81,17 @@ export class DvcCache {
   }
 
   /**
+   * Stores what the cache lacks of an output, leaving the workspace as it is: for a stage `dvc repro`
+   * skips, where DVC touches nothing (a relink would copy a large file output again on every skip),
+   * yet a later Nx hit on its record must find the objects.
+   */
+  storeMissing(absPath: string, hash: PathHash): void {
+    if (!isDirHash(hash)) return this.store(absPath, hash.md5);
+    for (const entry of [...hash.entries].reverse()) this.store(join(absPath, entry.relpath), entry.md5);
+    this.storeManifest(hash.md5, hash.manifest);
+  }
+
+  /**
    * True when `save` replaces this file output by a new copy of its object (a reflink or a copy:
    * `cache.type` is `reflink,copy`, DVC's default, or `reflink`), which it records as a checkout:
    * the file the command wrote does not stay.

@@ -95,6 +95,18 @@ describe("DVC's reproduce of one stage", () => {
     assert.equal(runs(root), 1);
   });
 
+  test('a skipped stage leaves its outputs untouched, as DVC does, and puts only what DVC cache lacks in it', async () => {
+    const root = workspace();
+    const first = await reproduce(root);
+    const before = statSync(join(root, 'out.txt'));
+    const object = DvcCache.forWorkspace(root)!.objectPath('b1946ac92492d2347c6235b4d2611184');
+    rmSync(object, { force: true });
+    assert.equal((await reproduce(root, first.entry)).outcome, 'skipped');
+    const after = statSync(join(root, 'out.txt'));
+    assert.deepEqual([after.ino, after.mtimeMs, after.mode], [before.ino, before.mtimeMs, before.mode], 'not relinked: the same file');
+    assert.equal(readFileSync(object, 'utf8'), 'hello\n', 'the object is back in DVC cache');
+  });
+
   test('a changed dep runs the stage again and reports the lock update only', async () => {
     const root = workspace();
     const first = await reproduce(root);

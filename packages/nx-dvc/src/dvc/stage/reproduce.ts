@@ -125,7 +125,7 @@ async function skip(stage: Stage, context: ReproduceContext, options: ReproduceO
     if (hash) outs.set(out.repoPath, hash);
   }
   const saved: SavedStage = { entry: context.recorded, outs };
-  commit(stage, context, saved);
+  storeMissingObjects(stage, context, saved);
   return { outcome: 'skipped', entry: context.recorded, cached: withRecordedOutputs(stage, context.recorded, cachedOutputs(stage, saved)) };
 }
 
@@ -210,6 +210,15 @@ function commit(stage: Stage, context: ReproduceContext, saved: SavedStage): voi
   for (const out of stage.outs) {
     const hash = saved.outs.get(out.repoPath);
     if (out.cache && hash) context.cache.save(join(context.root, out.repoPath), hash, remembered(context));
+  }
+}
+
+/** DVC leaves a skipped stage's outputs as they are; nx-dvc only puts in its cache what a hit on the record would need. */
+function storeMissingObjects(stage: Stage, context: ReproduceContext, saved: SavedStage): void {
+  if (!context.cache) return;
+  for (const out of stage.outs) {
+    const hash = saved.outs.get(out.repoPath);
+    if (out.cache && hash) context.cache.storeMissing(join(context.root, out.repoPath), hash);
   }
 }
 
