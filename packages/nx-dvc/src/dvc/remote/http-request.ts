@@ -1,7 +1,10 @@
-import { createReadStream, createWriteStream, renameSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { pipeline } from 'node:stream/promises';
+
+/** A connection silent this long is given up (and the request tried again): DVC's default `read_timeout`. */
+const IDLE_TIMEOUT_MS = 60_000;
 
 export interface HttpCall {
   method: string;
@@ -21,6 +24,7 @@ export function send(call: HttpCall): Promise<IncomingMessage> {
   return new Promise((resolvePromise, reject) => {
     const req = request(call.url, { method: call.method, headers: call.headers }, resolvePromise);
     req.on('error', reject);
+    req.setTimeout(IDLE_TIMEOUT_MS, () => req.destroy(Object.assign(new Error(`no answer for ${IDLE_TIMEOUT_MS / 1000} s`), { code: 'ETIMEDOUT' })));
     if (!call.bodyFile) {
       req.end(call.body);
       return;
@@ -36,24 +40,21 @@ export async function drain(response: IncomingMessage, keep = 2048): Promise<str
   return text.slice(0, keep);
 }
 
-/** Streams a response body into a file through a temporary name, so a cut transfer leaves nothing behind. */
-export async function saveBody(response: IncomingMessage, toFile: string): Promise<void> {
-  const temporary = `${toFile}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  try {
-    // a 1 MiB buffer lets the socket's small chunks gather into few writes (about a quarter less CPU than the 16 KiB default)
-    await pipeline(response, createWriteStream(temporary, { highWaterMark: 1 << 20 }));
-    renameSync(temporary, toFile);
-  } finally {
-    rmSync(temporary, { force: true });
-  }
-}
-
 export function fileSize(path: string): number {
   return statSync(path).size;
 }
 
 export class HttpStatusError extends Error {
+  /** S3's error code (`SlowDown`, `AccessDenied`...), from the XML body when there is one. */
+  readonly code?: string;
+
   constructor(readonly status: number, what: string, body: string) {
     super(`${what}: HTTP ${status}${body ? ` ${body.trim().slice(0, 300)}` : ''}`);
+    this.code = /<Code>([^<]+)<\/Code>/.exec(body)?.[1];
   }
+}
+
+/** An answer of 400 or more, as an error with its body's first bytes. */
+export async function statusError(response: IncomingMessage, what: string): Promise<HttpStatusError> {
+  return new HttpStatusError(response.statusCode!, what, await drain(response));
 }

@@ -1,43 +1,55 @@
 import { DvcError } from '../errors';
-import { drain, fileSize, HttpStatusError, saveBody, send } from './http-request';
-import { MissingObjectError, type RemoteStorage } from './storage';
+import { drain, fileSize, HttpStatusError, send } from './http-request';
+import { downloadResuming } from './resumable-download';
+import { DVC_HTTP_RETRY_POLICY, withDelays, type RetryPolicy } from './retry-policy';
+import type { RemoteStorage } from './storage';
+import { withRetries } from './with-retries';
 
 /**
  * DVC's `http`/`https` remote (dvc-http over fsspec): objects under the url, existence by GET,
  * uploads with the remote's `method` (POST unless set to PUT), basic or custom-header auth.
+ * GETs and PUTs are tried again as dvc-http tries its requests, a broken download resumed.
  */
 export class HttpStorage implements RemoteStorage {
   private readonly method: 'POST' | 'PUT';
   private readonly authHeaders: Record<string, string>;
+  private readonly retries: RetryPolicy;
 
-  constructor(private readonly base: URL, options: Record<string, string>, readonly description: string) {
+  /** `retryDelays` replaces dvc-http's waits between attempts (tests keep them short). */
+  constructor(private readonly base: URL, options: Record<string, string>, readonly description: string, retryDelays?: (failed: number) => number) {
+    this.retries = retryDelays ? withDelays(DVC_HTTP_RETRY_POLICY, retryDelays) : DVC_HTTP_RETRY_POLICY;
     const method = (options.method ?? 'POST').toUpperCase();
     if (method !== 'POST' && method !== 'PUT') throw new DvcError(`method has to be either 'post' or 'put', not: '${options.method}' (remote ${description})`, '.dvc/config');
     this.method = method;
     this.authHeaders = authHeaders(options, description);
   }
 
-  async has(key: string): Promise<boolean> {
-    const response = await send({ method: 'GET', url: this.url(key), headers: this.authHeaders });
-    response.destroy();
-    return response.statusCode! < 400;
+  /** As fsspec's `exists`: any answer below 400 means there; a 5xx is tried again, then reported. */
+  has(key: string): Promise<boolean> {
+    const what = `GET ${this.url(key)}`;
+    return withRetries(this.retries, what, async () => {
+      const response = await send({ method: 'GET', url: this.url(key), headers: this.authHeaders });
+      response.destroy();
+      if (this.retries.retryableAnswer(response.statusCode!)) throw new HttpStatusError(response.statusCode!, what, '');
+      return response.statusCode! < 400;
+    });
   }
 
-  async download(key: string, toFile: string): Promise<void> {
-    const response = await send({ method: 'GET', url: this.url(key), headers: this.authHeaders });
-    if (response.statusCode === 404) {
-      await drain(response);
-      throw new MissingObjectError(key);
-    }
-    if (response.statusCode! >= 400) throw new HttpStatusError(response.statusCode!, `GET ${this.url(key)}`, await drain(response));
-    await saveBody(response, toFile);
+  download(key: string, toFile: string): Promise<void> {
+    const request = (range?: string) => ({ method: 'GET', url: this.url(key), headers: range ? { ...this.authHeaders, Range: range } : this.authHeaders });
+    return downloadResuming({ request, what: `GET ${this.url(key)}`, key, policy: this.retries }, toFile);
   }
 
-  async upload(fromFile: string, key: string): Promise<void> {
-    const headers = { ...this.authHeaders, 'Content-Length': fileSize(fromFile) };
-    const response = await send({ method: this.method, url: this.url(key), headers, bodyFile: fromFile });
-    const body = await drain(response);
-    if (response.statusCode! >= 400) throw new HttpStatusError(response.statusCode!, `${this.method} ${this.url(key)}`, body);
+  /** A PUT replaces the whole object, so it is sent again after a failure; a POST (DVC's default) is sent once, as DVC does. */
+  upload(fromFile: string, key: string): Promise<void> {
+    const what = `${this.method} ${this.url(key)}`;
+    const once = async () => {
+      const headers = { ...this.authHeaders, 'Content-Length': fileSize(fromFile) };
+      const response = await send({ method: this.method, url: this.url(key), headers, bodyFile: fromFile });
+      const body = await drain(response);
+      if (response.statusCode! >= 400) throw new HttpStatusError(response.statusCode!, what, body);
+    };
+    return this.method === 'PUT' ? withRetries(this.retries, what, once) : once();
   }
 
   private url(key: string): URL {

@@ -1,6 +1,8 @@
 import type { OutgoingHttpHeaders } from 'node:http';
 import { drain, HttpStatusError, send, type HttpCall } from './http-request';
 import { mapLimit } from './map-limit';
+import type { RetryPolicy } from './retry-policy';
+import { withRetries } from './with-retries';
 
 const MiB = 1024 * 1024;
 /** S3 refuses a single PUT above this. */
@@ -30,47 +32,49 @@ export function multipartPartSize(size: number, policy: MultipartPolicy): number
 
 /**
  * S3's multipart upload of one file: CreateMultipartUpload, the parts streamed from the file
- * several at a time, CompleteMultipartUpload; AbortMultipartUpload when anything fails, so no
- * stored parts are left behind to pay for.
+ * several at a time, CompleteMultipartUpload, each request tried again as the policy says (a failed
+ * part alone, its bytes read again from the file); AbortMultipartUpload when one fails for good, so
+ * no stored parts are left behind to pay for.
  */
-export async function uploadMultipart(sign: SignRequest, key: string, file: string, size: number, partSize: number, partsAtOnce: number): Promise<void> {
-  const uploadId = await createUpload(sign, key);
+export async function uploadMultipart(sign: SignRequest, key: string, file: string, size: number, partSize: number, partsAtOnce: number, policy: RetryPolicy): Promise<void> {
+  const uploadId = await createUpload(sign, key, policy);
   const query = `uploadId=${encodeURIComponent(uploadId)}`;
   try {
     const parts = Array.from({ length: Math.ceil(size / partSize) }, (_, i) => ({ number: i + 1, start: i * partSize, end: Math.min(size, (i + 1) * partSize) - 1 }));
-    const etags = await mapLimit(parts, partsAtOnce, (part) => uploadPart(sign, key, `partNumber=${part.number}&${query}`, file, part));
-    await completeUpload(sign, key, query, etags);
+    const etags = await mapLimit(parts, partsAtOnce, (part) => uploadPart(sign, key, `partNumber=${part.number}&${query}`, file, part, policy));
+    await completeUpload(sign, key, query, etags, policy);
   } catch (error) {
     await abortUpload(sign, key, query);
     throw error;
   }
 }
 
-async function createUpload(sign: SignRequest, key: string): Promise<string> {
-  const call = sign('POST', key, 'uploads', { 'Content-Type': 'application/octet-stream' });
-  const body = await request(call, 'CreateMultipartUpload');
+async function createUpload(sign: SignRequest, key: string, policy: RetryPolicy): Promise<string> {
+  const call = () => sign('POST', key, 'uploads', { 'Content-Type': 'application/octet-stream' });
+  const body = await request(call, 'CreateMultipartUpload', policy);
   const uploadId = /<UploadId>([^<]+)<\/UploadId>/.exec(body)?.[1];
-  if (!uploadId) throw new Error(`CreateMultipartUpload ${call.url.pathname}: no UploadId in the answer: ${body.slice(0, 300)}`);
+  if (!uploadId) throw new Error(`CreateMultipartUpload ${call().url.pathname}: no UploadId in the answer: ${body.slice(0, 300)}`);
   return uploadId;
 }
 
-async function uploadPart(sign: SignRequest, key: string, query: string, file: string, range: { start: number; end: number }): Promise<string> {
-  const call = sign('PUT', key, query, { 'Content-Length': range.end - range.start + 1 });
-  const response = await send({ ...call, bodyFile: file, bodyRange: range });
-  const body = await drain(response);
-  if (response.statusCode! >= 400) throw new HttpStatusError(response.statusCode!, `UploadPart ${call.url.pathname}?${query}`, body);
-  const etag = response.headers.etag;
-  if (!etag) throw new Error(`UploadPart ${call.url.pathname}?${query}: the answer has no ETag`);
-  return etag;
+async function uploadPart(sign: SignRequest, key: string, query: string, file: string, range: { start: number; end: number }, policy: RetryPolicy): Promise<string> {
+  const what = `UploadPart ${sign('PUT', key, query).url.pathname}?${query}`;
+  return withRetries(policy, what, async () => {
+    const call = sign('PUT', key, query, { 'Content-Length': range.end - range.start + 1 });
+    const response = await send({ ...call, bodyFile: file, bodyRange: range });
+    const body = await drain(response);
+    if (response.statusCode! >= 400) throw new HttpStatusError(response.statusCode!, what, body);
+    const etag = response.headers.etag;
+    if (!etag) throw new Error(`${what}: the answer has no ETag`);
+    return etag;
+  });
 }
 
-async function completeUpload(sign: SignRequest, key: string, query: string, etags: string[]): Promise<void> {
+async function completeUpload(sign: SignRequest, key: string, query: string, etags: string[], policy: RetryPolicy): Promise<void> {
   const parts = etags.map((etag, i) => `<Part><PartNumber>${i + 1}</PartNumber><ETag>${escapeXml(etag)}</ETag></Part>`).join('');
   const xml = `<CompleteMultipartUpload xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${parts}</CompleteMultipartUpload>`;
-  const call = sign('POST', key, query, { 'Content-Type': 'application/xml', 'Content-Length': Buffer.byteLength(xml) });
-  const body = await request({ ...call, body: xml }, 'CompleteMultipartUpload');
-  // S3 may answer 200 and report the failure in the body
-  if (/<Error>/.test(body)) throw new Error(`CompleteMultipartUpload ${call.url.pathname}: ${body.slice(0, 300)}`);
+  const call = () => ({ ...sign('POST', key, query, { 'Content-Type': 'application/xml', 'Content-Length': Buffer.byteLength(xml) }), body: xml });
+  await request(call, 'CompleteMultipartUpload', policy);
 }
 
 /** Best effort: the error worth reporting is the one that made the upload fail. */
@@ -82,11 +86,17 @@ async function abortUpload(sign: SignRequest, key: string, query: string): Promi
   }
 }
 
-async function request(call: HttpCall, what: string): Promise<string> {
-  const response = await send(call);
-  const body = await drain(response, 64 * 1024);
-  if (response.statusCode! >= 400) throw new HttpStatusError(response.statusCode!, `${what} ${call.url.pathname}`, body);
-  return body;
+/** A request with a small body, signed afresh for every attempt; its answer's body. */
+async function request(call: () => HttpCall, operation: string, policy: RetryPolicy): Promise<string> {
+  const what = `${operation} ${call().url.pathname}`;
+  return withRetries(policy, what, async () => {
+    const response = await send(call());
+    const body = await drain(response, 64 * 1024);
+    if (response.statusCode! >= 400) throw new HttpStatusError(response.statusCode!, what, body);
+    // S3 may answer 200 and report the failure in the body; botocore takes it for a 500 (and tries again)
+    if (/<Error>/.test(body)) throw new HttpStatusError(500, `${what} (an error in a 200 answer)`, body);
+    return body;
+  });
 }
 
 function escapeXml(text: string): string {

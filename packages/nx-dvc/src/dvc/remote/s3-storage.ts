@@ -1,15 +1,20 @@
 import aws4 from 'aws4';
 import type { OutgoingHttpHeaders } from 'node:http';
 import { DvcError } from '../errors';
-import { drain, fileSize, HttpStatusError, saveBody, send, type HttpCall } from './http-request';
-import { s3Credentials, s3Region, type S3Credentials } from './s3-credentials';
+import { drain, fileSize, HttpStatusError, send, type HttpCall } from './http-request';
+import { downloadResuming } from './resumable-download';
+import { withDelays, type RetryPolicy } from './retry-policy';
+import { s3Credentials, s3Region, s3RetryPolicy, type S3Credentials } from './s3-credentials';
 import { DVC_MULTIPART, multipartPartSize, uploadMultipart, type MultipartPolicy } from './s3-multipart';
-import { MissingObjectError, type RemoteStorage } from './storage';
+import type { RemoteStorage } from './storage';
+import { withRetries } from './with-retries';
 
 /**
  * DVC's `s3://bucket/prefix` remote, on AWS or on any S3-compatible server (`endpointurl`):
  * SigV4-signed requests with unsigned payloads, so bodies stream from and to files. Objects from
  * two parts' worth on go up as multipart uploads, as s3fs sends them (S3 caps a single PUT at 5 GiB).
+ * A failed request is tried again as botocore would (`retry_mode`, `max_attempts`), a broken download
+ * resumed where it stopped.
  */
 export class S3Storage implements RemoteStorage {
   private readonly bucket: string;
@@ -17,19 +22,24 @@ export class S3Storage implements RemoteStorage {
   private readonly endpoint?: URL;
   private readonly region: string;
   private readonly credentials?: S3Credentials;
+  private readonly retries: RetryPolicy;
 
+  /** `retryDelays` replaces botocore's waits between attempts (tests keep them short). */
   constructor(
     url: URL,
     options: Record<string, string>,
     readonly description: string,
     private readonly multipart: MultipartPolicy = DVC_MULTIPART,
+    retryDelays?: (failed: number) => number,
   ) {
     refuseOptionsNotApplied(options, description);
     this.bucket = url.hostname;
     this.prefix = url.pathname.replace(/^\/+|\/+$/g, '');
     this.endpoint = options.endpointurl ? new URL(options.endpointurl) : undefined;
     this.region = s3Region(options);
-    this.credentials = s3Credentials(options);
+    this.credentials = s3Credentials(options, description);
+    const retries = s3RetryPolicy(options, description);
+    this.retries = retryDelays ? withDelays(retries, retryDelays) : retries;
   }
 
   has(key: string): Promise<boolean> {
@@ -44,32 +54,33 @@ export class S3Storage implements RemoteStorage {
     return this.explainingRefusal(this.put(fromFile, key));
   }
 
-  private async head(key: string): Promise<boolean> {
-    const response = await send(this.signed('HEAD', key));
-    await drain(response);
-    if (response.statusCode === 404) return false;
-    if (response.statusCode! >= 400) throw new HttpStatusError(response.statusCode!, `HEAD ${this.describe(key)}`, '');
-    return true;
+  private head(key: string): Promise<boolean> {
+    const what = `HEAD ${this.describe(key)}`;
+    return withRetries(this.retries, what, async () => {
+      const response = await send(this.signed('HEAD', key));
+      await drain(response);
+      if (response.statusCode === 404) return false;
+      if (response.statusCode! >= 400) throw new HttpStatusError(response.statusCode!, what, '');
+      return true;
+    });
   }
 
-  private async get(key: string, toFile: string): Promise<void> {
-    const response = await send(this.signed('GET', key));
-    if (response.statusCode === 404) {
-      await drain(response);
-      throw new MissingObjectError(key);
-    }
-    if (response.statusCode! >= 400) throw new HttpStatusError(response.statusCode!, `GET ${this.describe(key)}`, await drain(response));
-    await saveBody(response, toFile);
+  private get(key: string, toFile: string): Promise<void> {
+    const request = (range?: string) => this.signed('GET', key, undefined, range ? { Range: range } : {});
+    return downloadResuming({ request, what: `GET ${this.describe(key)}`, key, policy: this.retries }, toFile);
   }
 
   private async put(fromFile: string, key: string): Promise<void> {
     const size = fileSize(fromFile);
     const partSize = multipartPartSize(size, this.multipart);
-    if (partSize !== undefined) return uploadMultipart(this.signed.bind(this), key, fromFile, size, partSize, this.multipart.partsAtOnce);
-    const call = this.signed('PUT', key, undefined, { 'Content-Length': size, 'Content-Type': 'application/octet-stream' });
-    const response = await send({ ...call, bodyFile: fromFile });
-    const body = await drain(response);
-    if (response.statusCode! >= 400) throw new HttpStatusError(response.statusCode!, `PUT ${this.describe(key)}`, body);
+    if (partSize !== undefined) return uploadMultipart(this.signed.bind(this), key, fromFile, size, partSize, this.multipart.partsAtOnce, this.retries);
+    const what = `PUT ${this.describe(key)}`;
+    await withRetries(this.retries, what, async () => {
+      const call = this.signed('PUT', key, undefined, { 'Content-Length': size, 'Content-Type': 'application/octet-stream' });
+      const response = await send({ ...call, bodyFile: fromFile });
+      const body = await drain(response);
+      if (response.statusCode! >= 400) throw new HttpStatusError(response.statusCode!, what, body);
+    });
   }
 
   private signed(method: string, key: string, query?: string, headers: OutgoingHttpHeaders = {}): HttpCall {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -13,10 +13,15 @@ import { hashPath } from '../hashing/directory';
 import { DvcError } from '../errors';
 import { openRemote } from './open-remote';
 import { resolveRemote, type RemoteConfig } from './remote-config';
+import { HttpStorage } from './http-storage';
+import { awsRetryPolicy, DVC_HTTP_RETRY_POLICY } from './retry-policy';
 import { S3Storage } from './s3-storage';
 import { pull, push } from './transfer';
 import { dvcOk, dvcOkAsync, skipWithoutDvc, skipWithoutDvcS3 } from '../../testing/real-dvc';
 import { startS3Server, type S3Server, type S3ServerOptions } from '../../testing/s3-server';
+
+/** Waits of 10 ms between attempts instead of botocore's seconds. */
+const quickRetries = () => 0.01;
 
 const roots: string[] = [];
 const servers: { close(): unknown }[] = [];
@@ -162,19 +167,128 @@ describe('S3 multipart upload', () => {
     assert.deepEqual(objects(clone.cache.dir), objects(first.cache.dir));
   });
 
-  test('a failed part aborts the upload and fails the push; nothing is left under the key', async () => {
+  test('a part failing for good aborts the upload and fails the push; nothing is left under the key', async () => {
     const { endpoint, requests } = await s3Server(temp('s3-mp-fail'), { fail: (r) => r.method === 'PUT' && r.query.startsWith('partNumber=3&') });
     const first = await workspaceWithOutputs('');
     writeFileSync(join(first.root, 'big.bin'), Buffer.alloc(9 * MiB, 3));
     const big = await hashPath(join(first.root, 'big.bin'));
     first.cache.save(join(first.root, 'big.bin'), big);
-    const storage = new S3Storage(new URL('s3://bucket/mp'), { endpointurl: endpoint, access_key_id: 'S3RVER', secret_access_key: 'S3RVER' }, 'mp', policy);
-    await assert.rejects(push(first.cache, storage, [big.md5]), /UploadPart .*partNumber=3.*HTTP 500/);
+    const storage = new S3Storage(new URL('s3://bucket/mp'), { endpointurl: endpoint, access_key_id: 'S3RVER', secret_access_key: 'S3RVER' }, 'mp', policy, quickRetries);
+    await assert.rejects(push(first.cache, storage, [big.md5]), /UploadPart .*partNumber=3.*HTTP 500.*\nGave up after 5 attempts \(botocore's legacy retry mode/s);
     const calls = requests.filter((r) => r.method !== 'HEAD').map((r) => `${r.method} ${r.query.replace(/^partNumber=\d&/, '')}`);
     assert.equal(calls.at(-1), 'DELETE uploadId=*', 'AbortMultipartUpload, once the parts in flight settled');
     assert.ok(!calls.includes('POST uploadId=*'), 'never completed');
-    assert.ok(requests.filter((r) => r.method === 'PUT').length <= 4, 'no part started after the failure');
+    const puts = requests.filter((r) => r.method === 'PUT');
+    assert.equal(puts.filter((r) => r.query.startsWith('partNumber=3&')).length, 5, 'the failing part, tried five times');
+    assert.ok(puts.filter((r) => !r.query.startsWith('partNumber=3&')).every((r, i, all) => all.findIndex((o) => o.query === r.query) === i), 'every other part sent once');
     assert.equal(await storage.has(`files/md5/${big.md5.slice(0, 2)}/${big.md5.slice(2)}`), false);
+  });
+});
+
+describe('retries: transfers survive a dropped connection', () => {
+  const MiB = 1024 * 1024;
+  const creds = (endpoint: string) => ({ endpointurl: endpoint, access_key_id: 'S3RVER', secret_access_key: 'S3RVER' });
+  const keyPath = (prefix: string, md5: string) => `/bucket/${prefix}/files/md5/${md5.slice(0, 2)}/${md5.slice(2)}`;
+
+  /** A workspace with the 3 MiB model, the directory and a 5 MiB `big.bin` (three 2 MiB parts) in its cache. */
+  async function withBigObject() {
+    const first = await workspaceWithOutputs('');
+    writeFileSync(join(first.root, 'big.bin'), Buffer.from(Array.from({ length: 5 * MiB }, (_, i) => (i * 31) % 241)));
+    const big = await hashPath(join(first.root, 'big.bin'));
+    first.cache.save(join(first.root, 'big.bin'), big);
+    return { ...first, big: big.md5, md5s: [big.md5, ...first.md5s] };
+  }
+
+  test('S3: a push and a pull through 503 SlowDown, cut uploads and cut downloads end byte-identical; only the failing part is sent again', async () => {
+    const { endpoint, requests, faults } = await s3Server(temp('s3-retry'));
+    const first = await withBigObject();
+    const storage = () => new S3Storage(new URL('s3://bucket/r'), creds(endpoint), 'r', { partSize: 2 * MiB, partsAtOnce: 2 }, quickRetries);
+    const big = keyPath('r', first.big);
+    const model = keyPath('r', first.md5s[1]!);
+    faults.answer(2, (r) => r.method === 'HEAD');
+    faults.answer(1, (r) => r.path === big && r.query.startsWith('partNumber=2&'));
+    faults.cutRequest(1, (r) => r.path === big && r.query.startsWith('partNumber=3&'), 300 * 1024);
+    faults.cutRequest(1, (r) => r.path === model && r.method === 'PUT', MiB);
+    assert.equal((await push(first.cache, storage(), first.md5s)).transferred.length, 5);
+    const parts = (n: number) => requests.filter((r) => r.path === big && r.query.startsWith(`partNumber=${n}&`)).length;
+    assert.deepEqual([parts(1), parts(2), parts(3)], [1, 2, 2], 'parts 2 (503) and 3 (cut) sent twice, part 1 once');
+    assert.equal(requests.filter((r) => r.path === model && r.method === 'PUT').length, 2, 'the cut single PUT, sent again whole');
+
+    const clone = freshClone(first.root);
+    faults.cutResponse(1, (r) => r.path === big && r.method === 'GET', 1.5 * MiB);
+    faults.cutResponse(1, (r) => r.path === big && r.method === 'GET', 100 * 1024);
+    faults.cutResponse(1, (r) => r.path === model && r.method === 'GET', 0);
+    faults.answer(1, (r) => r.path.endsWith('.dir') && r.method === 'GET', 500, 'InternalError');
+    assert.deepEqual((await pull(clone.cache, storage(), first.md5s)).missing, []);
+    assert.deepEqual(objects(clone.cache.dir), objects(first.cache.dir), 'byte-identical objects, nothing else in the cache');
+    const ranges = requests.filter((r) => r.path === big && r.method === 'GET').map((r) => r.range);
+    assert.equal(ranges.length, 3);
+    assert.equal(ranges[0], undefined);
+    const [second, third] = ranges.slice(1).map((range) => Number(/^bytes=(\d+)-$/.exec(range ?? '')?.[1]));
+    assert.ok(second! > 0 && second! <= 1.5 * MiB && third! > second!, `resumed where each body broke off: ${ranges.join(', ')}`);
+  });
+
+  test('S3: a failure that lasts ends after the attempts botocore makes (max_attempts of ~/.aws/config), with the reason; a 403 is not sent again', async () => {
+    const { endpoint, requests, faults } = await s3Server(temp('s3-retry-fail'));
+    const first = await withBigObject();
+    const storage = new S3Storage(new URL('s3://bucket/f'), creds(endpoint), 'f', { partSize: 2 * MiB, partsAtOnce: 2 }, quickRetries);
+    await push(first.cache, storage, first.md5s);
+    const model = keyPath('f', first.md5s[1]!);
+    const clone = freshClone(first.root);
+    faults.answer(100, (r) => r.path === model && r.method === 'GET');
+    await assert.rejects(pull(clone.cache, storage, [first.md5s[1]!]), /^Error: GET s3:\/\/bucket\/f\/files\/md5\/.*: HTTP 503 .*SlowDown.*\nGave up after 5 attempts \(botocore's legacy retry mode, 5 attempts; `max_attempts` in ~\/.aws\/config or AWS_MAX_ATTEMPTS changes it\)\.$/s);
+    assert.equal(requests.filter((r) => r.path === model && r.method === 'GET').length, 5);
+
+    const awsConfig = join(temp('aws'), 'config');
+    writeFileSync(awsConfig, '[default]\nregion = eu-west-1\nmax_attempts = 2\nretry_mode = standard\n');
+    const fromConfig = withEnv({ AWS_CONFIG_FILE: awsConfig }, () => new S3Storage(new URL('s3://bucket/f'), creds(endpoint), 'f', undefined, quickRetries));
+    requests.length = 0;
+    await assert.rejects(pull(clone.cache, fromConfig, [first.md5s[1]!]), /Gave up after 2 attempts \(botocore's standard retry mode/);
+    assert.equal(requests.length, 2);
+
+    requests.length = 0;
+    faults.answer(1, (r) => r.path.endsWith('.dir'), 403, 'AccessDenied');
+    await assert.rejects(pull(clone.cache, storage, [first.md5s[2]!]), (e: Error) => /HTTP 403/.test(e.message) && !/Gave up/.test(e.message));
+    assert.equal(requests.length, 1, 'no second attempt for a refusal');
+    assert.deepEqual(fg.sync('**', { cwd: clone.cache.dir }), [], 'no object and no temporary file left behind');
+  });
+
+  test('HTTP: a GET cut off restarts whole when the server ignores Range, PUTs are sent again, a POST once (as DVC)', async () => {
+    const faults: HttpFaults = { answer503: 0, cutGetAfter: [], cutPut: 0 };
+    const { url, requests } = await httpRemoteServer(temp('http-retry'), 'me:secret', faults);
+    const first = await withBigObject();
+    const storage = (method: string, path = 'store') => new HttpStorage(new URL(`${url}/${path}`), { auth: 'basic', user: 'me', password: 'secret', method }, 'web', quickRetries);
+    faults.answer503 = 2;
+    faults.cutPut = 1;
+    assert.equal((await push(first.cache, storage('PUT'), first.md5s)).transferred.length, 5);
+    assert.equal(requests.filter((r) => r === 'PUT').length, 6, 'one PUT cut, sent again');
+
+    const clone = freshClone(first.root);
+    faults.cutGetAfter = [MiB, 200 * 1024];
+    faults.answer503 = 1;
+    assert.deepEqual((await pull(clone.cache, storage('PUT'), first.md5s)).missing, []);
+    assert.deepEqual(objects(clone.cache.dir), objects(first.cache.dir));
+    assert.deepEqual(faults.cutGetAfter, [], 'both downloads were cut');
+
+    Object.assign(faults, { answer503: 1, only503: 'POST' });
+    requests.length = 0;
+    await assert.rejects(push(freshCacheWith(first), storage('POST', 'posted'), [first.big]), (e: Error) => /POST .*HTTP 503/.test(e.message) && !/Gave up/.test(e.message));
+    assert.deepEqual(requests, ['GET', 'POST'], 'the POST sent once');
+    Object.assign(faults, { answer503: 100, only503: undefined });
+    await assert.rejects(pull(freshClone(first.root).cache, storage('PUT'), [first.big]), /HTTP 503.*\nGave up after 5 attempts \(5 attempts, as DVC's HTTP remote makes\)/s);
+  });
+
+  test('the policies botocore and dvc-http have: attempts, waits, what is worth another attempt', () => {
+    const legacy = awsRetryPolicy('legacy');
+    const standard = awsRetryPolicy('standard');
+    assert.deepEqual([legacy.maxAttempts, standard.maxAttempts, awsRetryPolicy('standard', 7).maxAttempts], [5, 3, 7]);
+    for (let i = 0; i < 50; i++) {
+      assert.ok(legacy.delaySeconds(1) < 1 && legacy.delaySeconds(4) < 8 && standard.delaySeconds(9) <= 20);
+    }
+    assert.deepEqual([503, 500, 502, 504, 429, 509].map((s) => legacy.retryableAnswer(s)), [true, true, true, true, true, true]);
+    assert.deepEqual([legacy.retryableAnswer(400, 'RequestTimeout'), legacy.retryableAnswer(403, 'AccessDenied'), legacy.retryableAnswer(404)], [true, false, false]);
+    assert.deepEqual([standard.retryableAnswer(503, 'SlowDown'), standard.retryableAnswer(400, 'SlowDown'), standard.retryableAnswer(429), standard.retryableAnswer(400, 'InvalidArgument')], [true, true, false, false]);
+    assert.deepEqual([DVC_HTTP_RETRY_POLICY.maxAttempts, DVC_HTTP_RETRY_POLICY.retryableAnswer(507), DVC_HTTP_RETRY_POLICY.retryableAnswer(429)], [5, true, false]);
   });
 });
 
@@ -271,25 +385,70 @@ function openRemoteWithEnv(remote: RemoteConfig, env: Record<string, string>) {
   }
 }
 
+/** Trouble the loopback HTTP server makes on demand (it never honours Range, as a plain static server). */
+interface HttpFaults {
+  /** The next requests answered 503 (only those of `only503`'s method, when set). */
+  answer503: number;
+  only503?: string;
+  /** The next GETs of an object lose their connection after these many bytes, one entry each. */
+  cutGetAfter: number[];
+  /** The next PUTs lose their connection after 100 KiB of the upload. */
+  cutPut: number;
+}
+
 /** A loopback HTTP server storing what is POSTed or PUT under a directory, with basic auth. */
-async function httpRemoteServer(dir: string, userPassword: string): Promise<{ url: string; requests: string[] }> {
+async function httpRemoteServer(dir: string, userPassword: string, faults?: HttpFaults): Promise<{ url: string; requests: string[] }> {
   const requests: string[] = [];
   const server: Server = createServer(async (req, res) => {
     requests.push(req.method!);
     if (req.headers.authorization !== `Basic ${Buffer.from(userPassword).toString('base64')}`) return void res.writeHead(401).end();
+    if (faults && faults.answer503 > 0 && (!faults.only503 || faults.only503 === req.method)) {
+      faults.answer503--;
+      req.resume();
+      return void res.writeHead(503).end('busy');
+    }
     const path = join(dir, decodeURIComponent(new URL(req.url!, 'http://x').pathname));
     if (req.method === 'GET') {
       if (!existsSync(path)) return void res.writeHead(404).end();
-      res.writeHead(200, { 'Content-Length': statSync(path).size });
+      const size = statSync(path).size;
+      res.writeHead(200, { 'Content-Length': size });
+      const cut = faults?.cutGetAfter[0];
+      if (cut !== undefined && size > cut) {
+        faults!.cutGetAfter.shift();
+        return void res.write(readFileSync(path).subarray(0, cut), () => res.socket?.destroy());
+      }
       return void (await pipeline(createReadStream(path), res).catch(() => undefined)); // existence checks hang up early
+    }
+    if (req.method === 'PUT' && faults && faults.cutPut > 0) {
+      faults.cutPut--;
+      let received = 0;
+      req.on('end', () => req.socket.destroy());
+      return void req.on('data', (chunk: Buffer) => (received += chunk.length) >= 100 * 1024 && req.socket.destroy());
     }
     mkdirSync(dirname(path), { recursive: true });
     await pipeline(req, createWriteStream(path));
     res.writeHead(200).end();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  servers.push({ close: () => new Promise((resolve) => server.close(resolve)) });
+  servers.push({ close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); }) });
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests };
+}
+
+/** A cache holding the same objects as `first`, in a workspace of its own. */
+function freshCacheWith(first: { root: string; cache: DvcCache }): DvcCache {
+  const clone = freshClone(first.root);
+  cpSync(first.cache.dir, clone.cache.dir, { recursive: true });
+  return clone.cache;
+}
+
+function withEnv<T>(env: Record<string, string>, fn: () => T): T {
+  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, env);
+  try {
+    return fn();
+  } finally {
+    for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k]; else process.env[k] = v;
+  }
 }
 
 async function s3Server(dir: string, options: S3ServerOptions = {}): Promise<S3Server> {
