@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, constants, copyFileSync, linkSync, openSync, realpathSync, renameSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { chmodSync, closeSync, linkSync, openSync, realpathSync, renameSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { copyNewFile } from '../copy-new-file';
 import { DvcError } from '../errors';
 import type { LinkType } from './link-types';
 
@@ -67,7 +68,7 @@ export function temporaryBeside(target: string): string {
 
 const LINK: Record<LinkType, (source: string, target: string) => void> = {
   reflink(source, target) {
-    copyFileSync(source, target, constants.COPYFILE_FICLONE_FORCE);
+    copyNewFile(source, target, 'reflink-only');
     chmodSync(target, workspaceFileMode());
   },
   hardlink(source, target) {
@@ -86,7 +87,7 @@ const LINK: Record<LinkType, (source: string, target: string) => void> = {
 export function copyAtomically(source: string, target: string): void {
   const temporary = temporaryBeside(target);
   try {
-    copyFileSync(source, temporary, constants.COPYFILE_FICLONE);
+    copyNewFile(source, temporary);
     chmodSync(temporary, workspaceFileMode());
     renameSync(temporary, target);
   } finally {

@@ -1,5 +1,6 @@
-import { constants, copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { copyNewFile } from '../copy-new-file';
 import { MissingObjectError, type RemoteStorage } from './storage';
 
 /** A remote that is a directory (a path or `file://` url), written as `dvc push` writes it: whole files, renamed into place. */
@@ -13,18 +14,23 @@ export class LocalStorage implements RemoteStorage {
   async download(key: string, toFile: string): Promise<void> {
     const source = join(this.dir, key);
     if (!existsSync(source)) throw new MissingObjectError(key);
-    copyFileSync(source, toFile, constants.COPYFILE_FICLONE);
+    copyThroughTemporary(source, toFile);
   }
 
   async upload(fromFile: string, key: string): Promise<void> {
     const target = join(this.dir, key);
     mkdirSync(dirname(target), { recursive: true });
-    const temporary = `${target}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-    try {
-      copyFileSync(fromFile, temporary, constants.COPYFILE_FICLONE);
-      renameSync(temporary, target);
-    } finally {
-      rmSync(temporary, { force: true });
-    }
+    copyThroughTemporary(fromFile, target);
+  }
+}
+
+/** A whole copy renamed into place: a reader never sees half of it, and what was there is replaced. */
+function copyThroughTemporary(source: string, target: string): void {
+  const temporary = `${target}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  try {
+    copyNewFile(source, temporary);
+    renameSync(temporary, target);
+  } finally {
+    rmSync(temporary, { force: true });
   }
 }
