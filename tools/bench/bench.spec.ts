@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 
 /**
- * `npm run bench` at its smoke-test sizes (`--quick`, about a minute): every benchmark of the
+ * `npm run bench` at its smoke-test sizes (`--quick`: the smallest sizes, one sample each): every benchmark of the
  * suite runs to the end, its own checks included (each chain stage ran once, then came from the
  * cache; restored bytes equal), and every row of the report gets a figure. Speed is not judged here.
  */
