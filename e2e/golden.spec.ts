@@ -13,6 +13,12 @@ import { createWorkspace, type RunResult, type Workspace } from '../tools/suppor
  * workspace, each line of `steps.sh` runs (a `dvc repro` becomes the equivalent `nx` command),
  * and every dvc.lock and .gitignore must equal, byte for byte, what DVC 3.64 wrote, after each
  * repro (`after-repro-K/`) and at the end.
+ *
+ * The cases without an error load the plugin in Nx's own process (NX_ISOLATE_PLUGINS=false): the
+ * bytes of dvc.lock and .gitignore do not depend on which process Nx runs createNodes and the hook
+ * in, and Nx's default, a worker process per plugin (Nx's three included), costs 40% of the CPU of
+ * every command here. The error cases keep Nx's default, as DVC's words must cross that worker's
+ * boundary intact; so does every other e2e file.
  */
 const CASES = [
   ...readdirSync(GOLDEN_DIR).filter((d) => /^\d\d-/.test(d) && d !== '19-errors'),
@@ -49,6 +55,7 @@ function runCase(name: string): void {
   const ws = createWorkspace({ copyFrom: join(caseDir, 'input'), files: { ...DVC_INIT, ...MISSING_INPUTS[name] }, nxIgnoresInGitExclude: true, commit: false });
   try {
     const errors = expectedErrors(expected);
+    const env = { SHELL: '/bin/sh', LC_ALL: 'C.UTF-8', ...(errors.size ? {} : { NX_ISOLATE_PLUGINS: 'false' }) };
     let cwd = '';
     let repro = 0;
     const reproCount = steps(caseDir).filter((s) => /(^|&& )dvc repro/.test(s)).length;
@@ -60,7 +67,7 @@ function runCase(name: string): void {
       }
       if (step.startsWith('dvc repro')) {
         repro++;
-        const result = ws.nx(nxArgsFor(ws, step.split(/\s+/).slice(2), cwd), { SHELL: '/bin/sh', LC_ALL: 'C.UTF-8' });
+        const result = ws.nx(nxArgsFor(ws, step.split(/\s+/).slice(2), cwd), env);
         const header = cwd ? `cd ${cwd} && ${step}` : step;
         checkOutcome(header, result, errors.get(header));
         if (repro < reproCount) {

@@ -5,7 +5,7 @@
 // on a slow result.
 //
 //   npm run build && node --import tsx tools/bench/chain.mjs [--sizes 50,100,200] [--runs 3]
-//       [--growth-runs 1] [--growth-repeats 3] [--parallel 2] [--budget-s 600] [--profile [stages]]
+//       [--growth-runs 1] [--repeats 3] [--growth-repeats 3] [--parallel 2] [--budget-s 600] [--profile [stages]]
 //       [--shape chain|fanout] [--dvc] [--json out.json]
 //
 // nx-dvc: `pipe/dvc.yaml` with stages s_1..s_n, `cmd: cp f_{i-1} f_i`, `deps: [f_{i-1}]`,
@@ -26,7 +26,7 @@
 // full run wrote its dvc.lock and .gitignore); checked: every task came from the cache. Repeat
 // no-op: once more, nothing changed since.
 // Rounds interleave the three sides so that background load hits them alike; figures are
-// medians. The largest size gets --runs rounds and three repeat no-ops, the others --growth-runs
+// medians. The largest size gets --runs rounds and --repeats repeat no-ops (3), the others --growth-runs
 // rounds and --growth-repeats repeat no-ops; a round that would overrun --budget-s is skipped.
 // Wall time and peak memory come from `measure.mjs`; --profile adds "where the time goes"
 // (nx-dvc without --batch only).
@@ -48,7 +48,7 @@ const RUNS = Math.max(1, Number(args.runs ?? 3));
 const GROWTH_RUNS = Math.max(1, Number(args['growth-runs'] ?? 1));
 const PARALLEL = Number(args.parallel ?? 2);
 const BUDGET_MS = Number(args['budget-s'] ?? Infinity) * 1000;
-const REPEAT_SAMPLES = 3;
+const REPEAT_SAMPLES = Math.max(1, Number(args.repeats ?? 3));
 const GROWTH_REPEATS = Math.max(1, Number(args['growth-repeats'] ?? REPEAT_SAMPLES));
 /** The timed sides, in the order each round runs them; ratios are against BASELINE. */
 const SHAPE = args.shape === 'fanout' ? 'fanout' : 'chain';

@@ -4,7 +4,7 @@
 // writes tools/bench/report-graph.md (gitignored); it never fails on a slow result.
 //
 //   node tools/bench/graph.mjs [--runs 5] [--sizes 100,1000,10000] [--stages-per-file 20]
-//                              [--no-build] [--no-profile] [--keep] [--configs cold,warm,full]
+//                              [--no-build] [--no-profile] [--no-warmup] [--keep] [--configs cold,warm,full]
 //                              [--node-modules <dir with nx and nx-dvc installed>] [--json out.json]
 //
 // Configurations, each run --runs times, interleaved so that background load hits them alike:
@@ -116,15 +116,19 @@ function createWorkspace(stages, nodeModules) {
 
 async function measureSize(stages, nodeModules) {
   const { root, files } = createWorkspace(stages, nodeModules);
-  log(`${stages} stages in ${files} dvc.yaml: warming up`);
-  // One untimed run each way: disk cache, and the lists of cache files reported below.
-  writeNxJson(root, []);
-  rmSync(join(root, '.nx'), { recursive: true, force: true });
-  await nx(root);
-  writeNxJson(root, ['nx-dvc']);
-  rmSync(join(root, '.nx'), { recursive: true, force: true });
-  await nx(root);
-  const cacheFiles = workspaceData(root);
+  // One untimed run each way: disk cache, and the lists of cache files reported below
+  // (--no-warmup, for the suite's smoke test: the cold runs come first and serve the warm ones).
+  let cacheFiles;
+  if (args.warmup !== false) {
+    log(`${stages} stages in ${files} dvc.yaml: warming up`);
+    writeNxJson(root, []);
+    rmSync(join(root, '.nx'), { recursive: true, force: true });
+    await nx(root);
+    writeNxJson(root, ['nx-dvc']);
+    rmSync(join(root, '.nx'), { recursive: true, force: true });
+    await nx(root);
+    cacheFiles = workspaceData(root);
+  }
   const runs = Object.fromEntries(CONFIGS.map((c) => [c.id, []]));
   for (let i = 0; i < RUNS; i++) {
     for (const config of CONFIGS) {
@@ -137,6 +141,7 @@ async function measureSize(stages, nodeModules) {
     }
     log(`${stages} stages: round ${i + 1}/${RUNS} ` + CONFIGS.map((c) => `${c.id} ${ms(runs[c.id][i].wall)}`).join(', '));
   }
+  cacheFiles ??= workspaceData(root);
   const projects = Object.fromEntries(CONFIGS.map((c) => [c.id, runs[c.id][0].projects]));
   return { stages, files, root, runs, projects, cacheFiles, warnings: [...new Set(Object.values(runs).flat().flatMap((r) => r.warnings))] };
 }
