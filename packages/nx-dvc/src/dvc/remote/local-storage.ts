@@ -1,5 +1,6 @@
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { writeThroughTemporary } from '../atomic-write';
 import { copyNewFile } from '../copy-new-file';
 import { MissingObjectError, type RemoteStorage } from './storage';
 
@@ -14,23 +15,12 @@ export class LocalStorage implements RemoteStorage {
   async download(key: string, toFile: string): Promise<void> {
     const source = join(this.dir, key);
     if (!existsSync(source)) throw new MissingObjectError(key);
-    copyThroughTemporary(source, toFile);
+    writeThroughTemporary(toFile, (temporary) => copyNewFile(source, temporary));
   }
 
   async upload(fromFile: string, key: string): Promise<void> {
     const target = join(this.dir, key);
     mkdirSync(dirname(target), { recursive: true });
-    copyThroughTemporary(fromFile, target);
-  }
-}
-
-/** A whole copy renamed into place: a reader never sees half of it, and what was there is replaced. */
-function copyThroughTemporary(source: string, target: string): void {
-  const temporary = `${target}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  try {
-    copyNewFile(source, temporary);
-    renameSync(temporary, target);
-  } finally {
-    rmSync(temporary, { force: true });
+    writeThroughTemporary(target, (temporary) => copyNewFile(fromFile, temporary));
   }
 }
