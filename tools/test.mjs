@@ -7,11 +7,11 @@ import fg from 'fast-glob';
 import { ensureRealDvc } from './real-dvc/setup.mjs';
 
 const only = process.argv.slice(2);
-const files = only.length
-  ? only
-  : fg.sync(['packages/*/src/**/*.spec.ts', 'packages/*/test/**/*.spec.ts', 'e2e/**/*.spec.ts', 'tools/**/*.spec.ts'], {
-      ignore: ['**/node_modules/**'],
-    }).sort();
+// Two files run at a time, started in this order: the slowest first (the benchmark smoke run and the
+// fidelity run, about three minutes each, then the e2e files), the many short unit files last, so
+// that they fill the end of the run instead of a long file running alone there.
+const SLOWEST_FIRST = ['tools/**/*.spec.ts', 'e2e/**/*.spec.ts', 'packages/*/test/**/*.spec.ts', 'packages/*/src/**/*.spec.ts'];
+const files = only.length ? only : SLOWEST_FIRST.flatMap((pattern) => fg.sync(pattern, { ignore: ['**/node_modules/**'] }).sort());
 
 const needsBuild = files.some((f) => f.startsWith('e2e/') || f.startsWith('tools/'));
 if (needsBuild) run('npm', ['run', 'build', '--silent']);
