@@ -44,14 +44,16 @@ process.on('SIGINT', () => {
 
 /**
  * Full sizes fit about ten minutes on 2 cores; --quick is the suite's smoke test (tools/bench/bench.spec.ts):
- * the smallest sizes and fewest samples at which every benchmark still runs its checks and every row,
- * growth step and profile renders (each `nx` run costs seconds whatever its size).
+ * the smallest sizes and fewest samples at which every benchmark still runs its checks and every row
+ * and growth step renders (each `nx` run costs seconds whatever its size). It leaves out the chain's
+ * traced profile pass and the data benchmark's "today's path" column (about ten `nx` runs, which the
+ * suite's 15 minutes cannot spare): `npm run bench` runs both.
  * Real DVC's side of the chain (one full run, about a minute at 200 stages) and the fan-out cost
  * about two minutes; to pay for them, the chain's 50 and 100 stage sizes take one repeat no-op
  * each instead of three (the 200-stage size keeps three).
  */
 const SIZES = args.quick
-  ? { hash: ['--runs', '1', '--mib', '64', '--files', '500'], graph: ['--sizes', '20,40', '--runs', '1', '--no-warmup'], remote: ['--mib', '1'], dvc: ['--mib', '1', '--stages', '20', '--runs', '1'], fanout: ['--sizes', '4', '--runs', '1', '--repeats', '1'], chain: ['--sizes', '3,5', '--runs', '1', '--repeats', '1', '--growth-repeats', '1', '--profile', '3', '--dvc'], data: ['--mib', '1'] }
+  ? { hash: ['--runs', '1', '--mib', '64', '--files', '500'], graph: ['--sizes', '20,40', '--runs', '1', '--no-warmup'], remote: ['--mib', '1'], dvc: ['--mib', '1', '--stages', '20', '--runs', '1'], fanout: ['--sizes', '4', '--runs', '1', '--repeats', '1'], chain: ['--sizes', '3,5', '--runs', '1', '--repeats', '1', '--growth-repeats', '1', '--dvc'], data: ['--mib', '1', '--only', 'run,push,restore,clone'] }
   : { hash: ['--runs', '3', '--mib', '1024', '--files', '10000'], graph: ['--sizes', '100,1000,10000', '--runs', '3'], remote: ['--mib', '1024'], dvc: ['--mib', '1024', '--stages', '1000', '--runs', '3'], fanout: ['--sizes', '200', '--runs', '3'], chain: ['--sizes', '50,100,200', '--runs', '3', '--growth-repeats', '1', '--profile', '10', '--dvc'], data: ['--mib', '1024', '--restore-mib', '10240', '--clone-mib', '5120', '--runs', '3'] };
 const STEPS = [
   { id: 'hash', script: 'hash.mjs', args: () => SIZES.hash, timeoutS: 180 },
