@@ -65,16 +65,15 @@ export class DvcCache {
     const linker = new Linker(this.linkTypes);
     if (!isDirHash(hash)) {
       const before = lstatSync(absPath);
-      this.store(absPath, hash.md5);
+      this.storeMissing(absPath, hash);
       this.relinkFile(linker, absPath, hash.md5, before, onWritten);
       if (hash.isexec) setExec(absPath);
       return;
     }
     const entries = hash.entries.map((entry) => ({ ...entry, path: join(absPath, entry.relpath) }));
+    // taken before storing: with `hardlink` first, storing links the workspace files into the cache
     const before = entries.map((entry) => lstatSync(entry.path));
-    // DVC's staging maps each hash to the last file that has it: that file becomes the object.
-    [...entries].reverse().forEach((entry) => this.store(entry.path, entry.md5));
-    this.storeManifest(hash.md5, hash.manifest);
+    this.storeMissing(absPath, hash);
     entries.forEach((entry, i) => {
       if (this.needsRelink(entry.path, entry.md5, before[i]!)) this.put(linker, entry.md5, entry.path, onWritten);
     });
@@ -87,6 +86,7 @@ export class DvcCache {
    */
   storeMissing(absPath: string, hash: PathHash): void {
     if (!isDirHash(hash)) return this.store(absPath, hash.md5);
+    // DVC's staging maps each hash to the last file that has it: that file becomes the object.
     for (const entry of [...hash.entries].reverse()) this.store(join(absPath, entry.relpath), entry.md5);
     this.storeManifest(hash.md5, hash.manifest);
   }

@@ -206,20 +206,21 @@ function checkOutputsExist(stage: Stage, root: string): void {
 
 /** Cached outputs go into DVC's cache, as `dvc commit` does after a run. */
 function commit(stage: Stage, context: ReproduceContext, saved: SavedStage): void {
-  if (!context.cache) return;
-  for (const out of stage.outs) {
-    const hash = saved.outs.get(out.repoPath);
-    if (out.cache && hash) context.cache.save(join(context.root, out.repoPath), hash, remembered(context));
-  }
+  for (const [absPath, hash] of dvcCachedOutputs(stage, context, saved)) context.cache!.save(absPath, hash, remembered(context));
 }
 
 /** DVC leaves a skipped stage's outputs as they are; nx-dvc only puts in its cache what a hit on the record would need. */
 function storeMissingObjects(stage: Stage, context: ReproduceContext, saved: SavedStage): void {
-  if (!context.cache) return;
-  for (const out of stage.outs) {
+  for (const [absPath, hash] of dvcCachedOutputs(stage, context, saved)) context.cache!.storeMissing(absPath, hash);
+}
+
+/** The outputs DVC's cache keeps (none without one), with the hash the stage saved for each. */
+function dvcCachedOutputs(stage: Stage, context: ReproduceContext, saved: SavedStage): [string, PathHash][] {
+  if (!context.cache) return [];
+  return stage.outs.flatMap((out): [string, PathHash][] => {
     const hash = saved.outs.get(out.repoPath);
-    if (out.cache && hash) context.cache.storeMissing(join(context.root, out.repoPath), hash);
-  }
+    return out.cache && hash ? [[join(context.root, out.repoPath), hash]] : [];
+  });
 }
 
 /** Files written from DVC's cache go into the hash state: the next hash of them reads nothing. */
